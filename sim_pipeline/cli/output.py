@@ -1,0 +1,63 @@
+"""One output helper shared by every command: --json, plain text, CSV, and progress on stderr."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from contextlib import contextmanager
+from datetime import date, datetime
+from typing import Any, Iterable, Iterator
+
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from sim_pipeline.cli.app import err_console
+from sim_pipeline.export_safety import neutralise_cell, terminal_safe
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    return str(value)
+
+
+def emit_json(obj: Any) -> None:
+    """One JSON object on one line of stdout."""
+    sys.stdout.write(json.dumps(obj, default=_default, ensure_ascii=False) + "\n")
+    sys.stdout.flush()
+
+
+def emit_text(text: str) -> None:
+    sys.stdout.write(terminal_safe(text) + "\n")
+
+
+def emit_csv(rows: Iterable[dict[str, Any]], columns: list[str]) -> None:
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([neutralise_cell(row.get(c)) for c in columns])
+
+
+def note(message: str, quiet: bool = False) -> None:
+    """A human message on stderr (never on stdout, which scripts parse)."""
+    if not quiet:
+        err_console.print(terminal_safe(message), markup=False)
+
+
+def progress_wanted(quiet: bool) -> bool:
+    return not quiet and sys.stderr.isatty()
+
+
+@contextmanager
+def progress(description: str, total: int | None, quiet: bool) -> Iterator[Any]:
+    """A progress bar on stderr, or a no-op when quiet or stderr is not a terminal.
+
+    Yields a callable `advance(n)`.
+    """
+    if not progress_wanted(quiet):
+        yield lambda n=1: None
+        return
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=err_console, transient=True) as bar:
+        task = bar.add_task(description, total=total)
+        yield lambda n=1: bar.advance(task, n)

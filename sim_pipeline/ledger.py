@@ -1,0 +1,23 @@
+"""The ingested-files ledger: every file taken in, by content hash."""
+
+from __future__ import annotations
+
+import json
+
+import duckdb
+
+# Vendor header keys worth a glance in `files` (all of them are in --json).
+HEADER_KEYS_SHOWN = ("Batch", "Batch No", "Quantity", "Transport_key", "Transport Key", "OP Key Index")
+
+
+def list_files(con: duckdb.DuckDBPyConnection) -> list[dict]:
+    cur = con.execute(
+        "select file_name, sha256, kind, ingested_at, actor, rows, added, removed, changed, warnings, header "
+        "from ingested_files order by ingested_at, file_name"
+    )
+    out = []
+    for name, sha, kind, at, actor, rows, added, removed, changed, warnings, header in cur.fetchall():
+        out.append({"file": name, "sha256": sha, "kind": kind, "ingested_at": at, "actor": actor,
+                    "rows": rows, "added": added, "removed": removed, "changed": changed,
+                    "warnings": warnings, "header": json.loads(header) if header else {}})
+    return out

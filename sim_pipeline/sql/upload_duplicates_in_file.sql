@@ -1,0 +1,37 @@
+-- Rows of the staged upload whose ICCID or IMSI appears on more than one row of the same file.
+-- One row per offending file row: line, column, value, reason (naming the other lines).
+with staged as (
+    select line, iccid, imsi from staged_upload
+),
+
+iccid_groups as (
+    select iccid, list(line order by line) as lines
+    from staged
+    where iccid is not null
+    group by iccid
+    having count(*) > 1
+),
+
+imsi_groups as (
+    select imsi, list(line order by line) as lines
+    from staged
+    where imsi is not null
+    group by imsi
+    having count(*) > 1
+),
+
+findings as (
+    select s.line, 'ICCID' as column_name, s.iccid as value,
+        'duplicate ICCID in this file (lines ' || array_to_string(list_slice(g.lines, 1, 10), ', ')
+            || case when len(g.lines) > 10 then ', ...' else '' end || ')' as reason
+    from staged as s
+    join iccid_groups as g using (iccid)
+    union all
+    select s.line, 'IMSI' as column_name, s.imsi as value,
+        'duplicate IMSI in this file (lines ' || array_to_string(list_slice(g.lines, 1, 10), ', ')
+            || case when len(g.lines) > 10 then ', ...' else '' end || ')' as reason
+    from staged as s
+    join imsi_groups as g using (imsi)
+)
+
+select * from findings order by line, column_name
