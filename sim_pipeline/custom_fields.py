@@ -20,9 +20,9 @@ def add_field(con: duckdb.DuckDBPyConnection, settings: Settings, name: str) -> 
             f"custom field name {name!r}: expected a letter then letters, digits, spaces, '_', '.', '-' "
             "(at most 64 characters)"
         )
-    if con.execute("select count(*) from custom_fields where lower(name) = lower($n)", {"n": name}).fetchone()[0]:
+    if con.execute("select count(*) from custom_fields where lower(name) = lower($n)", {"n": name}).fetchall()[0][0]:
         return False
-    con.execute("insert into custom_fields values ($n, $at)", {"n": name, "at": settings.now()})
+    con.execute("insert into custom_fields values ($n, $at)", {"n": name, "at": settings.now()}).fetchall()
     return True
 
 

@@ -46,7 +46,7 @@ def check_clock(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
     """A fixed clock earlier than the newest history row would write history out of order."""
     if settings.fixed_now is None:
         return
-    newest = con.execute("select max(changed_at) from card_history").fetchone()[0]
+    newest = con.execute("select max(changed_at) from card_history").fetchall()[0][0]
     if newest is not None and settings.fixed_now < newest:
         raise ClockError(
             f"{NOW_ENV}={settings.fixed_now.isoformat()} is earlier than the newest history row "
@@ -55,4 +55,4 @@ def check_clock(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
 
 
 def inventory_id(con: duckdb.DuckDBPyConnection) -> str:
-    return con.execute("select value from meta where key = 'inventory_id'").fetchone()[0]
+    return con.execute("select value from meta where key = 'inventory_id'").fetchall()[0][0]

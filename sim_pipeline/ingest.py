@@ -71,8 +71,8 @@ def previous_ingest(con: duckdb.DuckDBPyConnection, sha256: str, kind: str) -> d
     row = con.execute(
         "select min(ingested_at) from ingested_files where sha256 = $sha and kind = $kind",
         {"sha": sha256, "kind": kind},
-    ).fetchone()
-    return row[0]
+    ).fetchall()
+    return row[0][0]
 
 
 def ingest_file(
@@ -240,4 +240,4 @@ def _record_in_ledger(con: duckdb.DuckDBPyConnection, result: IngestResult, drop
         {"sha": result.sha256, "file": drop.path.name, "now": now, "actor": actor.label, "rows": rows,
          "added": result.added, "removed": result.removed, "warnings": warning_count,
          "header": json.dumps(drop.header) if drop.header else None},
-    )
+    ).fetchall()

@@ -59,7 +59,7 @@ def list_cards(con: duckdb.DuckDBPyConnection, f: CardFilter, limit: int | None 
 
 def count_cards(con: duckdb.DuckDBPyConnection, f: CardFilter) -> int:
     where, params = resolve_custom(con, f).where()
-    return con.execute(f"select count(*) from cards as c where {where}", params).fetchone()[0]
+    return con.execute(f"select count(*) from cards as c where {where}", params).fetchall()[0][0]
 
 
 def search_cards(con: duckdb.DuckDBPyConnection, keyword: str, actor: Actor, limit: int = 1000) -> list[dict[str, Any]]:
@@ -126,7 +126,7 @@ def _record_reveal(con: duckdb.DuckDBPyConnection, settings: Settings, card: dic
             from cards as c where c.iccid = $iccid
             """,
             {"now": settings.now(), "columns": columns, "actor": actor.label, "iccid": card["iccid"]},
-        )
+        ).fetchall()
         con.commit()
     except Exception:
         con.rollback()

@@ -27,11 +27,11 @@ def ddl_files() -> list[tuple[int, str]]:
 def current_version(con: duckdb.DuckDBPyConnection) -> int:
     has_meta = con.execute(
         "select count(*) from information_schema.tables where table_name = 'meta'"
-    ).fetchone()[0]
+    ).fetchall()[0][0]
     if not has_meta:
         return 0
-    row = con.execute("select value from meta where key = 'schema_version'").fetchone()
-    return int(row[0]) if row else 0
+    row = con.execute("select value from meta where key = 'schema_version'").fetchall()
+    return int(row[0][0]) if row else 0
 
 
 def migrate(con: duckdb.DuckDBPyConnection) -> int:
@@ -43,12 +43,12 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
     con.begin()
     try:
         for number, sql in pending:
-            con.execute(sql)
+            con.execute(sql).fetchall()
             version = number
-        con.execute("delete from meta where key = 'schema_version'")
-        con.execute("insert into meta values ('schema_version', $v)", {"v": str(version)})
-        if not con.execute("select count(*) from meta where key = 'inventory_id'").fetchone()[0]:
-            con.execute("insert into meta values ('inventory_id', $v)", {"v": str(uuid.uuid4())})
+        con.execute("delete from meta where key = 'schema_version'").fetchall()
+        con.execute("insert into meta values ('schema_version', $v)", {"v": str(version)}).fetchall()
+        if not con.execute("select count(*) from meta where key = 'inventory_id'").fetchall()[0][0]:
+            con.execute("insert into meta values ('inventory_id', $v)", {"v": str(uuid.uuid4())}).fetchall()
         con.commit()
     except Exception:
         con.rollback()

@@ -10,7 +10,7 @@ from sim_pipeline.settings import Settings
 
 
 def last_history_seq(con: duckdb.DuckDBPyConnection) -> int:
-    return con.execute("select coalesce(max(seq), 0) from card_history").fetchone()[0]
+    return con.execute("select coalesce(max(seq), 0) from card_history").fetchall()[0][0]
 
 
 def enqueue(con: duckdb.DuckDBPyConnection, settings: Settings, from_seq: int) -> int:
@@ -18,7 +18,7 @@ def enqueue(con: duckdb.DuckDBPyConnection, settings: Settings, from_seq: int) -
 
     Call inside the transaction that wrote those history rows. Returns the number of events written.
     """
-    before = con.execute("select count(*) from outbox").fetchone()[0]
+    before = con.execute("select count(*) from outbox").fetchall()[0][0]
     queries.run(con, "outbox_events_from_history", from_seq=from_seq,
                 subscriptions=list(settings.event_subscriptions), inventory_id=inventory_id(con))
-    return con.execute("select count(*) from outbox").fetchone()[0] - before
+    return con.execute("select count(*) from outbox").fetchall()[0][0] - before

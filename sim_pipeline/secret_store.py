@@ -35,7 +35,7 @@ def seal(con: duckdb.DuckDBPyConnection, key: SecretKey, cards: pl.DataFrame) ->
     blobs = cards.filter(has_secret).select(
         "iccid", pl.struct(present).struct.json_encode().alias("blob")
     )
-    next_id = con.execute("select coalesce(max(chunk_id), 0) + 1 from secret_chunks").fetchone()[0]
+    next_id = con.execute("select coalesce(max(chunk_id), 0) + 1 from secret_chunks").fetchall()[0][0]
     refs = []
     for start in range(0, blobs.height, CHUNK_CARDS):
         part = blobs.slice(start, CHUNK_CARDS).with_columns(length=pl.col("blob").str.len_bytes().cast(pl.Int32))
@@ -43,7 +43,7 @@ def seal(con: duckdb.DuckDBPyConnection, key: SecretKey, cards: pl.DataFrame) ->
         plaintext = "".join(part["blob"].to_list()).encode("utf-8")
         nonce, ciphertext = key.seal(plaintext, _aad(next_id))
         con.execute("insert into secret_chunks values ($id, $key_id, $nonce, $ct)",
-                    {"id": next_id, "key_id": key.key_id, "nonce": nonce, "ct": ciphertext})
+                    {"id": next_id, "key_id": key.key_id, "nonce": nonce, "ct": ciphertext}).fetchall()
         refs.append(part.select("iccid", pl.lit(next_id, pl.Int64).alias("secret_chunk"),
                                 pl.col("offset").alias("secret_offset"), pl.col("length").alias("secret_length")))
         next_id += 1
@@ -56,9 +56,9 @@ def open_card(con: duckdb.DuckDBPyConnection, key: SecretKey, iccid: str) -> dic
         "select k.chunk_id, k.nonce, k.ciphertext, c.secret_offset, c.secret_length "
         "from cards as c join secret_chunks as k on k.chunk_id = c.secret_chunk where c.iccid = $iccid",
         {"iccid": iccid},
-    ).fetchone()
-    if row is None:
+    ).fetchall()
+    if not row:
         return {}
-    chunk_id, nonce, ciphertext, offset, length = row
+    chunk_id, nonce, ciphertext, offset, length = row[0]
     plaintext = key.open(bytes(nonce), bytes(ciphertext), _aad(chunk_id))
     return json.loads(plaintext[offset: offset + length].decode("utf-8"))

@@ -9,7 +9,7 @@
 with history as (
     select
         seq,
-        at,
+        changed_at,
         iccid,
         old_status,
         new_status,
@@ -19,7 +19,7 @@ with history as (
         custom::varchar as custom,
         is_deleted,
     from card_history
-    where at < $month_end
+    where changed_at < $month_end
 ),
 
 card_states as (
@@ -34,7 +34,7 @@ card_states as (
             {'status': new_status, 'is_deleted': is_deleted, 'managed_by': managed_by,
              'distributor': distributor, 'representative': representative, 'custom': custom},
             seq
-        ) filter (where at < $month_start) as at_start,
+        ) filter (where changed_at < $month_start) as at_start,
     from history
     group by iccid
 ),
@@ -78,7 +78,7 @@ month_events as (
         ) as count_disposed,
     from history as h
     join card_states as s on s.iccid = h.iccid
-    where h.at >= $month_start
+    where h.changed_at >= $month_start
         and h.new_status in ('in_use', 'disposed')
         and ($managed_by is null or s.at_end.managed_by = $managed_by)
     group by all

@@ -1,70 +1,151 @@
--- Outbox rows for the history rows after $from_seq, one per subscribed event type that describes them.
--- Ids are derived from (inventory, history seq, type): a change always has the same event id.
+-- Outbox rows for the history rows after $from_seq: one per (history row, subscribed event type
+-- that describes it), in history order. The payload is the whole CloudEvents 1.0 envelope; the
+-- JSON Schema of each type is schemas/events/<type with / as .>.schema.json.
+--
+-- Which history rows each type describes:
+--   SIMCard/Created        the card enters the inventory (old_status null)
+--   SIMCard/Deleted        the card leaves it (is_deleted)
+--   SIMCard/StatusChanged  the status moves between two of the four statuses
+--   SIMCard/Assigned       the card enters In use
+--   SIMCard/Unassigned     the card leaves In use; carries the MSISDN, account and customer it HAD
+--
+-- Event id: a UUIDv5 (RFC 9562) in the namespace of the inventory id, of the name
+-- '<history seq>/<event type>', so the same change always has the same id; in Python:
+-- uuid.uuid5(uuid.UUID(inventory_id), f"{history_seq}/{event_type}").
 insert into outbox
 with changes as (
-    select * from card_history where seq > $from_seq
+    select * from card_history
+    where seq > $from_seq
+),
+
+-- The state before a change that leaves In use: the `changes` JSON {"field": [before, after]}
+-- when it records the field, else the card's previous history row (its state after the last change).
+previous_rows as (
+    select
+        ch.seq,
+        prev.msisdn,
+        prev.account_id,
+        prev.customer,
+    from changes as ch
+    asof left join card_history as prev
+        on ch.iccid = prev.iccid and ch.seq > prev.seq
+    where ch.old_status = 'in_use' and ch.new_status is distinct from 'in_use'
+),
+
+before_unassign as (
+    select
+        ch.seq,
+        coalesce(json_extract_string(ch.changes, '$.msisdn[0]'), p.msisdn, ch.msisdn) as msisdn,
+        coalesce(json_extract_string(ch.changes, '$.account_id[0]'), p.account_id, ch.account_id) as account_id,
+        coalesce(json_extract_string(ch.changes, '$.customer[0]'), p.customer, ch.customer) as customer,
+    from changes as ch
+    join previous_rows as p using (seq)
 ),
 
 typed as (
-    select 'SIMCard/Created' as event_type, * from changes
-    where old_status is null and new_status is not null
+    select 'SIMCard/Created' as event_type, ch.* from changes as ch
+    where ch.old_status is null and ch.new_status is not null
     union all
-    select 'SIMCard/Deleted' as event_type, * from changes
-    where is_deleted
+    select 'SIMCard/Deleted' as event_type, ch.* from changes as ch
+    where ch.is_deleted
     union all
-    select 'SIMCard/StatusChanged' as event_type, * from changes
-    where old_status is not null and new_status is not null and old_status <> new_status
+    select 'SIMCard/StatusChanged' as event_type, ch.* from changes as ch
+    where ch.old_status is not null and ch.new_status is not null and ch.old_status <> ch.new_status
     union all
-    select 'SIMCard/Assigned' as event_type, * from changes
-    where new_status = 'in_use' and old_status is distinct from 'in_use'
+    select 'SIMCard/Assigned' as event_type, ch.* from changes as ch
+    where ch.new_status = 'in_use' and ch.old_status is distinct from 'in_use'
     union all
-    select 'SIMCard/Unassigned' as event_type, * from changes
-    where old_status = 'in_use' and new_status is distinct from 'in_use'
+    select 'SIMCard/Unassigned' as event_type, ch.* replace (
+        b.msisdn as msisdn,
+        b.account_id as account_id,
+        b.customer as customer
+    )
+    from changes as ch
+    join before_unassign as b using (seq)
 ),
 
 subscribed as (
-    select * from typed where list_contains($subscriptions, event_type)
+    select * from typed
+    where list_contains($subscriptions, event_type)
+),
+
+with_data as (
+    select
+        e.*,
+        sha1(unhex(replace($inventory_id, '-', '')) || encode(e.seq || '/' || e.event_type)) as h,
+        case
+            when e.event_type in ('SIMCard/Assigned', 'SIMCard/Unassigned') then json_object(
+                'iccid', e.iccid,
+                'imsi', e.imsi,
+                'sim_type', e.sim_type,
+                'old_status', e.old_status,
+                'new_status', e.new_status,
+                'msisdn', e.msisdn,
+                'account_id', e.account_id,
+                'customer', e.customer,
+                'managed_by', e.managed_by,
+                'action', e.action,
+                'reason', e.reason,
+                'batch', json_object('file', e.source_file, 'line', e.source_line),
+                'history_seq', e.seq
+            )
+            else json_object(
+                'iccid', e.iccid,
+                'imsi', e.imsi,
+                'old_status', e.old_status,
+                'new_status', e.new_status,
+                'msisdn', e.msisdn,
+                'account_id', e.account_id,
+                'customer', e.customer,
+                'distributor', e.distributor,
+                'representative', e.representative,
+                'managed_by', e.managed_by,
+                'action', e.action,
+                'reason', e.reason,
+                'batch', json_object('file', e.source_file, 'line', e.source_line),
+                'history_seq', e.seq
+            )
+        end as data,
+    from subscribed as e
 ),
 
 with_ids as (
-    select *, md5($inventory_id || '/' || seq || '/' || event_type) as h from subscribed
+    -- UUIDv5 layout: the first 16 bytes of the SHA-1, version nibble 5, variant bits 10.
+    select
+        *,
+        substr(h, 1, 8) || '-' || substr(h, 9, 4) || '-5' || substr(h, 14, 3) || '-'
+            || substr('89ab', (instr('0123456789abcdef', substr(h, 17, 1)) - 1) % 4 + 1, 1)
+            || substr(h, 18, 3) || '-' || substr(h, 21, 12) as event_id,
+    from with_data
 ),
 
+-- Sequences continue after every row ever written or exported, so a file name is never reused.
 base as (
-    select coalesce(max(seq), 0) as last_seq from outbox
+    select greatest(
+        (select coalesce(max(seq), 0) from outbox),
+        (select max(greatest(last_seq, coalesce(pending_last, 0))) from relay_state)
+    ) as last_seq
 )
 
 select
-    base.last_seq + row_number() over (order by e.seq, e.event_type) as seq,
+    base.last_seq + row_number() over (
+        order by e.seq, list_position(
+            ['SIMCard/Created', 'SIMCard/StatusChanged', 'SIMCard/Assigned', 'SIMCard/Unassigned', 'SIMCard/Deleted'],
+            e.event_type
+        )
+    ) as seq,
     e.seq as history_seq,
     e.event_type,
-    substr(h, 1, 8) || '-' || substr(h, 9, 4) || '-' || substr(h, 13, 4) || '-' || substr(h, 17, 4)
-        || '-' || substr(h, 21, 12) as event_id,
+    e.event_id,
     json_object(
         'specversion', '1.0',
-        'id', substr(h, 1, 8) || '-' || substr(h, 9, 4) || '-' || substr(h, 13, 4) || '-' || substr(h, 17, 4)
-            || '-' || substr(h, 21, 12),
+        'id', e.event_id,
         'source', '/sim-pipeline/' || $inventory_id,
         'type', e.event_type,
         'subject', e.iccid,
         'time', strftime(e.changed_at, '%Y-%m-%dT%H:%M:%S.%fZ'),
         'datacontenttype', 'application/json',
-        'data', json_object(
-            'iccid', e.iccid,
-            'imsi', e.imsi,
-            'old_status', e.old_status,
-            'new_status', e.new_status,
-            'msisdn', e.msisdn,
-            'account_id', e.account_id,
-            'customer', e.customer,
-            'distributor', e.distributor,
-            'representative', e.representative,
-            'managed_by', e.managed_by,
-            'action', e.action,
-            'reason', e.reason,
-            'batch', json_object('file', e.source_file, 'line', e.source_line),
-            'history_seq', e.seq
-        )
-    ) as payload
+        'data', e.data
+    ) as payload,
 from with_ids as e
 cross join base

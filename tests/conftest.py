@@ -1,0 +1,108 @@
+"""Shared fixtures: a fresh working folder per test, an in-process CLI runner, file factories."""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import os
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+# Prefect must never touch ~/.prefect or a server named in the environment during tests.
+os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="sim-pipeline-prefect-"))
+os.environ["PREFECT_API_URL"] = ""
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("PREFECT_UI_ENABLED", "false")
+
+import pytest  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[1]
+REAL_WORLD = REPO.parent / "shared" / "real-world"
+
+
+@dataclass
+class CliResult:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+    @property
+    def json_lines(self) -> list[dict]:
+        import json
+
+        return [json.loads(line) for line in self.stdout.splitlines() if line.strip()]
+
+
+def invoke(*args: str, stdin: str = "") -> CliResult:
+    """Run `sim-pipeline ARGS` in this process, as the console script does (exit codes included)."""
+    from sim_pipeline.cli import app
+    from sim_pipeline.cli.app import run
+
+    out, err = io.StringIO(), io.StringIO()
+    old_argv, old_stdin = sys.argv, sys.stdin
+    sys.argv, sys.stdin = ["sim-pipeline", *[str(a) for a in args]], io.StringIO(stdin)
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = run(app)
+    finally:
+        sys.argv, sys.stdin = old_argv, old_stdin
+    return CliResult(code, out.getvalue(), err.getvalue())
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh working folder as SIM_PIPELINE_HOME, with no fixed clock and the key file default."""
+    folder = tmp_path / "home"
+    monkeypatch.setenv("SIM_PIPELINE_HOME", str(folder))
+    monkeypatch.delenv("SIM_PIPELINE_NOW", raising=False)
+    monkeypatch.delenv("SIM_PIPELINE_KEY", raising=False)
+    return folder
+
+
+@pytest.fixture
+def cli():
+    return invoke
+
+
+@pytest.fixture
+def settings(home: Path):
+    from sim_pipeline.settings import Settings
+
+    return Settings.from_env()
+
+
+def write_csv(path: Path, header: list[str], rows: list[list[str]], sep: str = ",") -> Path:
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        out = csv.writer(fh, delimiter=sep, lineterminator="\n")
+        out.writerow(header)
+        out.writerows(rows)
+    return path
+
+
+@pytest.fixture
+def csv_file(tmp_path: Path):
+    """Factory: csv_file(name, header, rows, sep=',') -> Path."""
+
+    def make(name: str, header: list[str], rows: list[list[str]], sep: str = ",") -> Path:
+        return write_csv(tmp_path / name, header, rows, sep)
+
+    return make
+
+
+@pytest.fixture
+def mega_upload(tmp_path: Path) -> Path:
+    from sim_pipeline.demo_data import write_mega_upload
+
+    return write_mega_upload(tmp_path / "mega-telecom-1000.csv")
+
+
+@pytest.fixture(scope="session")
+def prefect_harness():
+    """One Prefect test server for the whole session (about 20 s once); never one per test."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=180):
+        yield
