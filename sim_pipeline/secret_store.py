@@ -62,3 +62,31 @@ def open_card(con: duckdb.DuckDBPyConnection, key: SecretKey, iccid: str) -> dic
     chunk_id, nonce, ciphertext, offset, length = row[0]
     plaintext = key.open(bytes(nonce), bytes(ciphertext), _aad(chunk_id))
     return json.loads(plaintext[offset: offset + length].decode("utf-8"))
+
+
+def rekey(con: duckdb.DuckDBPyConnection, old: SecretKey, new: SecretKey) -> int:
+    """Re-seal every chunk under `new`, in one transaction. Returns the number of chunks.
+
+    Decrypting with `old` first means a wrong old key fails before anything changes.
+    """
+    chunks = con.execute("select chunk_id, nonce, ciphertext from secret_chunks order by chunk_id").fetchall()
+    resealed = []
+    for chunk_id, nonce, ciphertext in chunks:
+        plaintext = old.open(bytes(nonce), bytes(ciphertext), _aad(chunk_id))
+        new_nonce, new_ct = new.seal(plaintext, _aad(chunk_id))
+        resealed.append({"chunk_id": chunk_id, "nonce": new_nonce, "ciphertext": new_ct})
+    frame = pl.DataFrame(resealed, schema={"chunk_id": pl.Int64, "nonce": pl.Binary, "ciphertext": pl.Binary})
+    con.begin()
+    try:
+        con.register("resealed", frame)
+        con.execute(
+            "update secret_chunks as k set nonce = r.nonce, ciphertext = r.ciphertext, key_id = $key_id "
+            "from resealed as r where k.chunk_id = r.chunk_id", {"key_id": new.key_id}
+        ).fetchall()
+        con.commit()
+    except Exception:
+        con.rollback()
+        raise
+    finally:
+        con.unregister("resealed")
+    return len(resealed)

@@ -10,9 +10,10 @@ import os
 from pathlib import Path
 
 from sim_pipeline.actor import Actor
-from sim_pipeline.cli.output import progress
+from sim_pipeline.cli.output import note, progress
 from sim_pipeline.db import open_inventory
 from sim_pipeline.ingest import IngestResult, ingest_file
+from sim_pipeline.relay import relay_events
 from sim_pipeline.settings import Settings
 
 
@@ -26,8 +27,13 @@ def run_ingest(settings: Settings, files: list[Path], actor: Actor, quiet: bool,
 
         return ingest_files_flow([str(f.resolve()) for f in files], actor.label)
     results = []
-    with open_inventory(settings) as con, progress("ingesting", len(files), quiet) as advance:
+    with open_inventory(settings) as con, progress("ingesting", len(files), quiet) as bar:
         for path in files:
-            results.append(ingest_file(con, settings, path, actor))
-            advance(1)
+            results.append(ingest_file(con, settings, path, actor, step=lambda s, p=path: bar.step(f"{p.name}: {s}")))
+            bar.advance(1)
+        relayed = relay_events(con, settings)
+    if relayed.events:
+        from sim_pipeline.cli.events_cmds import relay_summary
+
+        note(relay_summary(relayed), quiet)
     return results

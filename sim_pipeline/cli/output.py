@@ -48,16 +48,35 @@ def progress_wanted(quiet: bool) -> bool:
     return not quiet and sys.stderr.isatty()
 
 
+class _Silent:
+    def advance(self, n: int = 1) -> None:
+        pass
+
+    def step(self, text: str) -> None:
+        pass
+
+
+class _Bar:
+    def __init__(self, bar: Progress, task: object, description: str) -> None:
+        self._bar, self._task, self._description = bar, task, description
+
+    def advance(self, n: int = 1) -> None:
+        self._bar.advance(self._task, n)
+
+    def step(self, text: str) -> None:
+        """Name the stage of long work (reading, validating, merging)."""
+        self._bar.update(self._task, description=f"{self._description}: {text}")
+
+
 @contextmanager
-def progress(description: str, total: int | None, quiet: bool) -> Iterator[Any]:
+def progress(description: str, total: int | None, quiet: bool) -> Iterator[_Silent | _Bar]:
     """A progress bar on stderr, or a no-op when quiet or stderr is not a terminal.
 
-    Yields a callable `advance(n)`.
+    Yields an object with `advance(n)` and `step(text)`.
     """
     if not progress_wanted(quiet):
-        yield lambda n=1: None
+        yield _Silent()
         return
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=err_console, transient=True) as bar:
-        task = bar.add_task(description, total=total)
-        yield lambda n=1: bar.advance(task, n)
+        yield _Bar(bar, bar.add_task(description, total=total), description)
