@@ -6,6 +6,7 @@ Values are bound as named parameters; only fixed fragments are concatenated.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from schemas.vocabulary import STATUSES
@@ -26,12 +27,20 @@ class CardFilter:
     custom: list[tuple[str, str]] = field(default_factory=list)
     activated: bool | None = None
     actor: Actor = field(default_factory=Actor)
+    iccid: str | None = None                 # one card (a trailing F pad is ignored)
+    imsi: str | None = None
+    disposed_before: datetime | None = None  # Disposed before this instant (retention)
 
     def is_empty(self) -> bool:
         """True when nothing narrows the selection (the reseller scope does not count)."""
         return not (self.status or self.iccid_from or self.iccid_to or self.managed_by or self.distributor
                     or self.representative or self.customer or self.account_id or self.custom
-                    or self.activated is not None)
+                    or self.activated is not None or self.iccid or self.imsi
+                    or self.disposed_before is not None)
+
+    def names_cards(self) -> bool:
+        """True when it picks cards by identity (ICCID, IMSI, ICCID range, account), not by their properties."""
+        return bool(self.iccid or self.imsi or self.iccid_from or self.iccid_to or self.account_id)
 
     def where(self, alias: str = "c") -> tuple[str, dict[str, Any]]:
         """`(sql, params)`: a condition over cards aliased `alias`."""
@@ -61,6 +70,15 @@ class CardFilter:
         if self.activated is not None:
             parts.append(f"({a}.activated_at is not null) = $f_activated")
             params["f_activated"] = self.activated
+        if self.iccid:
+            parts.append(f"{a}.iccid = $f_iccid")
+            params["f_iccid"] = self.iccid.strip().rstrip("Ff")
+        if self.imsi:
+            parts.append(f"{a}.imsi = $f_imsi")
+            params["f_imsi"] = self.imsi.strip()
+        if self.disposed_before is not None:
+            parts.append(f"{a}.disposed_at < $f_disposed_before")
+            params["f_disposed_before"] = self.disposed_before
         if not self.actor.is_admin:
             parts.append(f"{a}.managed_by = $f_scope")
             params["f_scope"] = self.actor.reseller
@@ -77,7 +95,7 @@ def check_range(lo: str | None, hi: str | None) -> tuple[str, str]:
     if not lo or not hi:
         raise SimPipelineError("an ICCID range needs both --iccid-from and --iccid-to")
     lo, hi = lo.strip().rstrip("Ff"), hi.strip().rstrip("Ff")
-    if not (lo.isdigit() and hi.isdigit()):
+    if not (lo.isascii() and lo.isdigit() and hi.isascii() and hi.isdigit()):
         raise SimPipelineError(f"ICCID range bounds must be digits, got {lo!r} and {hi!r}")
     if len(lo) != len(hi):
         raise SimPipelineError(f"ICCID range bounds must have the same length, got {len(lo)} and {len(hi)} digits")

@@ -1,23 +1,37 @@
 """Reading an MNO or reseller file into a frame of text columns with physical line numbers.
 
-Every reader returns a `Drop`: canonical column names (sim_pipeline.columns), every value as trimmed
-text (empty -> null), and a `line` column holding the line of the file on which the row stands, as a
-person counts it (1-based; an XLSX row number). File-level problems raise FileRejected.
+`read_drop(path)` is the one entry point. Every reader returns a `Drop`: canonical column names
+(sim_pipeline.columns), every value as trimmed text (empty -> null), and a `line` column (Int64) holding
+the line of the file on which the row stands, as a person counts it (1-based; for XLSX/XLS the
+spreadsheet row number). File-level problems raise FileRejected; cell formats are checked later
+(sim_pipeline.validate), so an ICCID keeps its F pad here.
+
+The content decides the format, the name only when the content does not:
+- a ZIP archive (PK) is read as XLSX, an OLE2 compound file (D0 CF 11 E0) as XLS;
+- gzip/bzip2/xz/zstd/7z, UTF-16, PDF and other binary content are rejected, saying what the file is;
+- text is a vendor .out file when named `.out` or when a line starts with `var_out:`, else CSV.
+A file whose name says otherwise (a CSV named .xlsx, an XLS named .xlsx) is read as what it really is,
+with a note in Drop.notes.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
 
-from sim_pipeline.columns import map_headers
-from sim_pipeline.errors import FileRejected, Problem
+from sim_pipeline.errors import Problem
+from sim_pipeline.readers import sniff
+from sim_pipeline.readers.common import LINE, reject
+from sim_pipeline.readers.csv_reader import read_csv
+from sim_pipeline.readers.excel_reader import read_excel
+from sim_pipeline.readers.vendor_out_reader import read_out
 
-LINE = "line"
+__all__ = ["LINE", "Drop", "read_drop", "reject"]
+
+# Extensions that name a format; any other (.txt, none) just means "look at the content".
+_NAMED = {".csv": "csv", ".tsv": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx", ".xls": "xls", ".out": "out"}
 
 
 @dataclass
@@ -33,79 +47,29 @@ class Drop:
         return self.frame.height
 
 
-def reject(path: Path, reason: str, line: int | None = None, column: str = "") -> FileRejected:
-    return FileRejected(path.name, [Problem(path.name, line, column, "", reason)])
-
-
 def read_drop(path: Path) -> Drop:
-    """Read any supported file, by content and extension."""
+    """Read any supported file (CSV, XLSX, XLS, vendor .out), by content first, then extension."""
+    path = Path(path)
+    if not path.exists():
+        raise reject(path, "no such file")
     if not path.is_file():
         raise reject(path, "not a regular file")
-    return read_csv(path)
+    fmt = sniff.kind(path, sniff.head(path))
+    if fmt in ("xlsx", "xls"):
+        parsed = read_excel(path, fmt)
+    elif fmt == "out":
+        parsed = read_out(path)
+    else:
+        parsed = read_csv(path)
+    return Drop(path, fmt, parsed.frame, parsed.header, _name_note(path, fmt) + parsed.notes)
 
 
-def _decode(path: Path, data: bytes) -> str:
-    if not data.strip():
-        raise reject(path, "the file is empty")
-    if b"\x00" in data[:65536]:
-        raise reject(path, "binary content (NUL bytes): expected a CSV, XLSX or vendor .out file")
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise reject(path, "not UTF-8 text (save the file as UTF-8)", line=line) from None
+def _name_note(path: Path, fmt: str) -> list[Problem]:
+    named = _NAMED.get(path.suffix.lower())
+    if named is None or named == fmt:
+        return []
+    return [Problem(path.name, None, "", "", f"the file is named {path.suffix} but holds "
+                    f"{_DESCRIBED[fmt]}: read as {fmt.upper()}")]
 
 
-def _sniff_separator(first_line: str) -> str:
-    counts = {sep: first_line.count(sep) for sep in (",", ";", "\t")}
-    return max(counts, key=lambda s: counts[s]) if any(counts.values()) else ","
-
-
-def read_csv(path: Path) -> Drop:
-    text = _decode(path, path.read_bytes())
-    lines = text.splitlines()
-    first = next((i for i, ln in enumerate(lines) if ln.strip()), None)
-    if first is None:
-        raise reject(path, "the file is empty")
-    sep = _sniff_separator(lines[first])
-    header = next(csv.reader([lines[first]], delimiter=sep))
-    hmap = map_headers(header, skip_unknown=False)
-    if hmap.errors:
-        raise FileRejected(path.name, [Problem(path.name, first + 1, "", "", e) for e in hmap.errors])
-    try:
-        frame = pl.read_csv(
-            io.StringIO(text), separator=sep, has_header=True, infer_schema=False,
-            skip_rows=first, truncate_ragged_lines=False, raise_if_empty=False,
-        )
-    except pl.exceptions.PolarsError as exc:
-        raise reject(path, f"cannot parse as CSV: {str(exc).splitlines()[0]}") from None
-    if frame.height == 0:
-        raise reject(path, "no rows after the header", line=first + 1)
-    frame = frame.select(
-        [pl.col(frame.columns[pos]).str.strip_chars().replace("", None).alias(name)
-         for pos, name in hmap.columns.items()]
-    )
-    frame = frame.with_columns(pl.Series(LINE, _line_numbers(text, sep, first, frame.height)))
-    frame = frame.filter(~pl.all_horizontal(pl.exclude(LINE).is_null()))  # blank lines
-    if frame.height == 0:
-        raise reject(path, "no rows after the header", line=first + 1)
-    return Drop(path, "csv", frame)
-
-
-def _line_numbers(text: str, sep: str, header_index: int, rows: int) -> list[int]:
-    """Physical line of each record. The fast case (no blank lines, no quoted line breaks) is arithmetic."""
-    body = text.split("\n", header_index + 1)[-1] if header_index else text.split("\n", 1)[-1]
-    if '"' not in body and "\n\n" not in body.replace("\r\n", "\n"):
-        start = header_index + 2
-        return list(range(start, start + rows))
-    numbers: list[int] = []
-    reader = csv.reader(io.StringIO(text), delimiter=sep)
-    for _ in range(header_index + 1):
-        next(reader)
-    previous_end = reader.line_num
-    for record in reader:
-        numbers.append(previous_end + 1)  # blank records too: polars keeps them as all-null rows
-        previous_end = reader.line_num
-    return numbers[:rows] + list(range(len(numbers), rows))
+_DESCRIBED = {"csv": "CSV text", "xlsx": "an XLSX workbook", "xls": "an XLS workbook", "out": "a vendor .out file"}

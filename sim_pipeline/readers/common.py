@@ -32,10 +32,10 @@ def reject(path: Path, reason: str, line: int | None = None, column: str = "") -
     return FileRejected(path.name, [Problem(path.name, line, column, "", reason)])
 
 
-def reject_lines(path: Path, lines: list[int], reason: str, total: int | None = None) -> FileRejected:
+def reject_lines(path: Path, lines: list[int], reason: str) -> FileRejected:
     """One problem per line (at most MAX_LISTED of them, then a count of the others)."""
     problems = [Problem(path.name, ln, "", "", reason) for ln in lines[:MAX_LISTED]]
-    more = (total if total is not None else len(lines)) - len(problems)
+    more = len(lines) - len(problems)
     if more > 0:
         problems.append(Problem(path.name, None, "", "", f"... and {more} more lines like these"))
     return FileRejected(path.name, problems)
@@ -58,13 +58,12 @@ def map_named(path: Path, headers: list[str], line: int) -> tuple[HeaderMap, lis
     named = [i for i, h in enumerate(headers) if h is not None and str(h).strip()]
     hmap = map_or_reject(path, [str(headers[i]) for i in named], line, skip_unknown=False)
     hmap.columns = {named[i]: name for i, name in hmap.columns.items()}
-    return hmap, [i for i in range(len(headers)) if i not in set(named)]
+    return hmap, sorted(set(range(len(headers))) - set(named))
 
 
 def text(expr: pl.Expr) -> pl.Expr:
     """Trimmed text, empty as null."""
-    s = expr.cast(pl.String).str.strip_chars()
-    return pl.when(s == "").then(None).otherwise(s)
+    return expr.cast(pl.String).str.strip_chars().replace("", None)
 
 
 def canonical_frame(raw: pl.DataFrame, hmap: HeaderMap, lines: pl.Series) -> pl.DataFrame:

@@ -24,22 +24,17 @@ SEPARATOR_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
 def read_csv(path: Path) -> Parsed:
     lay = layout(path)
     hmap, unnamed = map_named(path, lay.header, lay.header_line)
-    content = lay.records.filter(~pl.col("blank"))
-    if content.height == 0:
-        raise reject(path, "no rows after the header", line=lay.header_line)
-    _reject_ragged(path, lay, content)
+    _reject_ragged(path, lay)
     raw = _parse(path, lay)
-    lines = lay.records.get_column(LINE)
-    reject_unnamed_with_data(path, raw, unnamed, lines)
-    frame = canonical_frame(raw, hmap, lines)
+    reject_unnamed_with_data(path, raw, unnamed, lay.lines)
+    frame = canonical_frame(raw, hmap, lay.lines)
     if frame.height == 0:
         raise reject(path, "no rows after the header", line=lay.header_line)
     return Parsed(frame)
 
 
-def _reject_ragged(path: Path, lay: Layout, content: pl.DataFrame) -> None:
-    width = len(lay.header)
-    ragged = content.filter(pl.col("fields") != width)
+def _reject_ragged(path: Path, lay: Layout) -> None:
+    width, ragged = len(lay.header), lay.ragged
     if not ragged.height:
         return
     sep = SEPARATOR_NAMES[lay.separator]
@@ -64,8 +59,8 @@ def _parse(path: Path, lay: Layout) -> pl.DataFrame:
         )
     except pl.exceptions.PolarsError as exc:
         raise reject(path, f"cannot parse as CSV: {str(exc).splitlines()[0]}") from None
-    if raw.shape != (lay.records.height, len(lay.header)):
+    if raw.shape != (lay.lines.len(), len(lay.header)):
         # csv_layout and polars disagree on where records start: say so rather than misnumber lines.
         raise reject(path, f"cannot parse as CSV: found {raw.height} records of {raw.width} fields, "
-                           f"expected {lay.records.height} of {len(lay.header)}")
+                           f"expected {lay.lines.len()} of {len(lay.header)}")
     return raw

@@ -121,24 +121,20 @@ def _numbers_as_text(path: Path, data: pl.DataFrame, as_bool: pl.DataFrame, colu
     `as_bool` is the same sheet read with dtype boolean: calamine converts number and boolean cells
     and leaves text cells null, which tells a number cell from a text cell of the same digits."""
     problems: list[Problem] = []
-    fixes = []
+    fixed = {}
     for pos, name in columns.items():
-        col = data.columns[pos]
-        value = pl.col(col)
-        is_number = as_bool.get_column(as_bool.columns[pos]).is_not_null() & ~data.get_column(col).is_in(
-            ["true", "false"]).fill_null(False)
+        cells = data.to_series(pos)
+        is_number = as_bool.to_series(pos).is_not_null() & ~cells.is_in(["true", "false"]).fill_null(False)
         if not is_number.any():
             continue
-        number = value.str.strip_chars().cast(pl.Float64, strict=False)
-        lost = data.select(
-            is_number & ((number.abs() >= EXACT_LIMIT) | value.str.contains("[eE]")).fill_null(False)
-        ).to_series()
+        number = cells.str.strip_chars().cast(pl.Float64, strict=False)
+        lost = is_number & ((number.abs() >= EXACT_LIMIT) | cells.str.contains("[eE]")).fill_null(False)
         if lost.any():
-            problems.extend(_lost_problems(path, name, data.get_column(col).filter(lost), lines.filter(lost)))
-        fixes.append(pl.when(pl.lit(is_number)).then(value.str.replace(r"\.0+$", "")).otherwise(value).alias(col))
+            problems.extend(_lost_problems(path, name, cells.filter(lost), lines.filter(lost)))
+        fixed[cells.name] = cells.str.replace(r"\.0+$", "").zip_with(is_number, cells)
     if problems:
         raise FileRejected(path.name, problems)
-    return data.with_columns(fixes) if fixes else data
+    return data.with_columns(**fixed)
 
 
 def _lost_problems(path: Path, column: str, values: pl.Series, lines: pl.Series) -> list[Problem]:

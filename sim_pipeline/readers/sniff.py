@@ -1,7 +1,7 @@
 """What a file is, from its first bytes (and its name only when the bytes do not say).
 
-`kind(path)` returns 'xlsx', 'xls', 'out' or 'csv', or raises FileRejected saying what the file really is
-(compressed, UTF-16, binary, empty) and what to do. `reject_non_utf8(path)` names the first bad byte.
+`kind(path, first_bytes)` returns 'xlsx', 'xls', 'out' or 'csv', or raises FileRejected saying what the
+file really is (compressed, UTF-16, PDF, binary, empty) and what to do.
 """
 
 from __future__ import annotations
@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from sim_pipeline.errors import FileRejected
 from sim_pipeline.readers.common import reject
 
 HEAD_BYTES = 65536
@@ -64,22 +63,10 @@ def _looks_utf16(first: bytes) -> bool:
     sample = first[:256]
     if len(sample) < 4:
         return False
-    return not any(sample[1::2]) or not any(sample[0::2])
+    even, odd = sample[0::2], sample[1::2]
+    return (any(even) and not any(odd)) or (any(odd) and not any(even))
 
 
 def _rest_blank(path: Path) -> bool:
     with path.open("rb") as fh:
         return all(not block.strip() for block in iter(lambda: fh.read(1 << 20), b""))
-
-
-def reject_non_utf8(path: Path) -> FileRejected:
-    """The rejection for a file that is not UTF-8, naming the line of the first bad byte."""
-    data = path.read_bytes()
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        byte = data[exc.start]
-        return reject(path, f"not UTF-8 text (byte 0x{byte:02X} cannot be read): save the file as UTF-8 "
-                            "(in Excel: 'CSV UTF-8')", line=line)
-    return reject(path, "cannot read the file as UTF-8 text")

@@ -19,14 +19,14 @@ import polars as pl
 
 from sim_pipeline.errors import FileRejected, Problem
 from sim_pipeline.readers.common import LINE, MAX_LISTED, Parsed, canonical_frame, map_or_reject, reject
-from sim_pipeline.readers.csv_layout import raw_lines
+from sim_pipeline.readers.lines import raw_lines
 
 _VAR_OUT = r"(?i)^\s*var_out\s*:"
-_SECTION = re.compile(r"^\*?\s*(HEADER|INPUT|OUTPUT)\b.*$", re.IGNORECASE)
-_INPUT_START = re.compile(r"^\s*(\*?\s*INPUT\b|var_in(_list)?\s*:)", re.IGNORECASE)
+_INPUT_START = re.compile(r"^\s*(\*?\s*INPUT\s+VARIABLES\b|var_in(_list)?\s*:)", re.IGNORECASE)
 _KEY_VALUE = re.compile(r"^\s*([^*:\s][^:]*?)\s*:\s*(.*?)\s*$")
 QUANTITY_KEYS = ("quantity", "quanitity")  # one vendor spells it Quanitity
 _FIELD_BREAK = "\x1f"
+_GROUPING = str.maketrans("", "", " ,_'")
 
 
 def read_out(path: Path) -> Parsed:
@@ -54,7 +54,7 @@ def _header(lines: list[str]) -> tuple[dict[str, str], int | None]:
         if _INPUT_START.match(line):
             break
         match = _KEY_VALUE.match(line)
-        if match and not _SECTION.match(line):
+        if match:
             header[match.group(1)] = match.group(2)
             if match.group(1).lower() in QUANTITY_KEYS:
                 quantity_line = number
@@ -100,8 +100,9 @@ def _check_quantity(path: Path, header: dict[str, str], line: int | None, rows: 
     if key is None:
         return
     stated = header[key]
-    if not stated.isdigit():
+    digits = stated.translate(_GROUPING)  # "1 000" and "1,000" are 1000
+    if not digits.isdigit():
         raise reject(path, f"{key} in the header is {stated!r}, not a number of cards", line=line)
-    if int(stated) != rows:
-        raise reject(path, f"{key} in the header says {int(stated)}, the file has {rows} row"
+    if int(digits) != rows:
+        raise reject(path, f"{key} in the header says {int(digits)}, the file has {rows} row"
                            f"{'s' if rows != 1 else ''}", line=line)
