@@ -1,4 +1,6 @@
--- Accepted upload rows that add cards, all Available. Secrets arrive sealed (staged_secret_refs).
+-- Accepted upload rows that add cards, all Available, secrets already sealed (their chunk refs are staged).
+-- Stored in ICCID order, so that range operations skip row groups by their min/max (zonemaps);
+-- a file already in ICCID order goes in as it is (insert_uploaded_cards_in_file_order.sql).
 insert into cards by name
 select
     s.iccid,
@@ -15,10 +17,9 @@ select
     $now as updated_at,
     $file as source_file,
     s.line as source_line,
-    r.secret_chunk,
-    r.secret_offset,
-    r.secret_length
+    s.secret_chunk,
+    s.secret_offset,
+    s.secret_length
 from staged_upload as s
-left join staged_secret_refs as r using (iccid)
 where s.action = 'add'
 order by iccid_num

@@ -18,28 +18,31 @@ with changes as (
     where seq > $from_seq
 ),
 
--- The state before a change that leaves In use: the `changes` JSON {"field": [before, after]}
--- when it records the field, else the card's previous history row (its state after the last change).
-previous_rows as (
-    select
-        ch.seq,
-        prev.msisdn,
-        prev.account_id,
-        prev.customer,
-    from changes as ch
-    asof left join card_history as prev
-        on ch.iccid = prev.iccid and ch.seq > prev.seq
-    where ch.old_status = 'in_use' and ch.new_status is distinct from 'in_use'
+-- Changes that leave In use, when their events are wanted (the look-up below is not free).
+leaving_in_use as (
+    select * from changes
+    where old_status = 'in_use' and new_status is distinct from 'in_use'
+        and list_contains($subscriptions, 'SIMCard/Unassigned')
 ),
 
+-- The history of those cards only: the previous row of each change is looked up in it.
+their_history as (
+    select h.seq, h.iccid, h.msisdn, h.account_id, h.customer,
+    from card_history as h
+    where h.iccid in (select iccid from leaving_in_use)
+),
+
+-- The state before a change that leaves In use: the `changes` JSON {"field": [before, after]}
+-- when it records the field, else the card's previous history row (its state after the last change).
 before_unassign as (
     select
-        ch.seq,
-        coalesce(json_extract_string(ch.changes, '$.msisdn[0]'), p.msisdn, ch.msisdn) as msisdn,
-        coalesce(json_extract_string(ch.changes, '$.account_id[0]'), p.account_id, ch.account_id) as account_id,
-        coalesce(json_extract_string(ch.changes, '$.customer[0]'), p.customer, ch.customer) as customer,
-    from changes as ch
-    join previous_rows as p using (seq)
+        l.seq,
+        coalesce(json_extract_string(l.changes, '$.msisdn[0]'), prev.msisdn, l.msisdn) as msisdn,
+        coalesce(json_extract_string(l.changes, '$.account_id[0]'), prev.account_id, l.account_id) as account_id,
+        coalesce(json_extract_string(l.changes, '$.customer[0]'), prev.customer, l.customer) as customer,
+    from leaving_in_use as l
+    asof left join their_history as prev
+        on l.iccid = prev.iccid and l.seq > prev.seq
 ),
 
 typed as (

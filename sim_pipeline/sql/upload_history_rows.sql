@@ -1,13 +1,11 @@
 -- The change history of an accepted upload, in file order: a creation row per added card
 -- (Available) and a deletion row per removed card (its last state, then deleted).
+-- Every staged row makes exactly one history row, so its seq is $last_seq + its ordinal in the file
+-- (no window sort over millions of rows); a creation's `changes` is the same for every card.
 insert into card_history
-with base as (
-    select coalesce(max(seq), 0) as last_seq from card_history
-),
-
-added as (
-    select s.line, s.iccid, 'ingest' as action, null as old_status, 'available' as new_status,
-        json_object('status', [null, 'available']) as changes,
+with added as (
+    select s.ordinal, s.line, s.iccid, 'ingest' as action, null as old_status, 'available' as new_status,
+        '{"status":[null,"available"]}'::json as changes,
         s.imsi, s.sim_type, s.managed_by, null as msisdn, null as account_id, null as customer,
         null as distributor, null as representative, s.custom, false as is_activated, false as is_deleted
     from staged_upload as s
@@ -15,7 +13,7 @@ added as (
 ),
 
 removed as (
-    select s.line, c.iccid, 'remove' as action, c.status as old_status, null as new_status,
+    select s.ordinal, s.line, c.iccid, 'remove' as action, c.status as old_status, null as new_status,
         json_object('status', [c.status, null]) as changes,
         c.imsi, c.sim_type, c.managed_by, c.msisdn, c.account_id, c.customer,
         c.distributor, c.representative, c.custom, c.activated_at is not null as is_activated, true as is_deleted
@@ -31,11 +29,10 @@ changes as (
 )
 
 select
-    base.last_seq + row_number() over (order by ch.line) as seq,
+    $last_seq + ch.ordinal as seq,
     $now as changed_at,
     ch.iccid, ch.action, ch.old_status, ch.new_status, ch.changes,
     ch.imsi, ch.sim_type, ch.managed_by, ch.msisdn, ch.account_id, ch.customer,
     ch.distributor, ch.representative, ch.custom, ch.is_activated, ch.is_deleted,
     $file as source_file, ch.line as source_line, $actor as actor, null as reason
 from changes as ch
-cross join base
