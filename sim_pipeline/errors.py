@@ -8,6 +8,7 @@ SimPipelineError
 ├── FileRejected           a drop or batch file cannot be taken; carries its rejection rows
 ├── NotFound               no card / field / reseller by that name (for a reseller: "not found or not managed by you")
 └── OperationRefused       a rule forbids the operation (e.g. deleting a card In use)
+    └── IllegalTransition  the status machine (sim_pipeline/status.py) has no such move for the card
 """
 
 from __future__ import annotations
@@ -41,6 +42,17 @@ class NotFound(SimPipelineError):
 
 class OperationRefused(SimPipelineError):
     pass
+
+
+class IllegalTransition(OperationRefused):
+    """`card 894...: In use: cannot delete it (unassign it first)`: the card, its status, the action."""
+
+    def __init__(self, iccid: str, from_status: str | None, doing: str, hint: str | None = None) -> None:
+        from schemas.vocabulary import LABELS
+
+        self.iccid, self.from_status, self.doing, self.hint = iccid, from_status, doing, hint
+        state = LABELS.get(from_status, from_status) if from_status else "not in the inventory"
+        super().__init__(f"card {iccid} is {state}: cannot {doing}" + (f" ({hint})" if hint else ""))
 
 
 @dataclass(frozen=True)

@@ -97,6 +97,7 @@ def finish_pending(con: duckdb.DuckDBPyConnection, settings: Settings) -> Batch 
     state = progress(con)
     if state["pending_first"] is None:
         return None
+    # Outbox seqs are contiguous (each enqueue numbers on from the last), so the range is the count.
     batch = Batch(state["pending_first"], state["pending_last"], state["pending_last"] - state["pending_first"] + 1)
     moved = (tmp_dir(settings) / batch.file_name).exists()
     if moved:

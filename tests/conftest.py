@@ -106,3 +106,27 @@ def prefect_harness():
 
     with prefect_test_harness(server_startup_timeout=180):
         yield
+
+
+@pytest.fixture
+def stock(cli, home, csv_file):
+    """Factory: stock(n, managed_by=None, start=1, name='stock.csv') uploads n demo cards (ICCIDs
+    demo_data.iccid(start..), IMSIs 250990000000000+k, PIN 1234) and returns their ICCIDs."""
+    from sim_pipeline.demo_data import FIRST_IMSI, iccid
+
+    def make(n: int, managed_by: str | None = None, start: int = 1, name: str = "stock.csv") -> list[str]:
+        numbers = range(start, start + n)
+        rows = [[iccid(k), str(FIRST_IMSI + k - 1), "1234", managed_by or ""] for k in numbers]
+        result = cli("ingest", csv_file(name, ["ICCID", "IMSI", "PIN", "Managed by"], rows))
+        assert result.exit_code == 0, result.stderr
+        return [iccid(k) for k in numbers]
+
+    return make
+
+
+@pytest.fixture
+def inventory(home):
+    """Factory: inventory() -> a read-only DuckDB connection to the test's inventory (close it after use)."""
+    import duckdb
+
+    return lambda: duckdb.connect(str(home / "inventory.duckdb"), read_only=True)
