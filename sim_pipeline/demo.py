@@ -32,13 +32,27 @@ def main() -> None:
     folder = settings.home / "demo"
     folder.mkdir(parents=True, exist_ok=True)
     upload = demo_data.write_mega_upload(folder / "mega-telecom-1000.csv")
+    allocation = demo_data.write_mega_allocation_batch(folder / "allocate-adam-smith-and-amazon.csv")
+    sales = demo_data.write_mega_sales_batch(folder / "sales-this-month.csv")
     print(f"Mega Telecom demo in {settings.home.resolve()} (set SIM_PIPELINE_HOME to use another folder)")
     sh("init")
     sh("fields", "add", "Marketplace")
     sh("ingest", str(upload))
     sh("list", "--count")
+    print("\n# Allocate ICCIDs ...0001-...0100 to distributor Adam Smith; Marketplace=Amazon on the next 100")
+    sh("apply", str(allocation))
+    sh("list", "--distributor", "Adam Smith", "--count")
+    sh("list", "--custom", "Marketplace=Amazon", "--count")
+    print("\n# Cards sold during the month: assigned to accounts (MSISDN = account id)")
+    sh("apply", str(sales))
+    print("\n# At the end of the month: active (In use) cards per sales channel")
+    sh("list", "--status", "in_use", "--distributor", "Adam Smith", "--count")
+    sh("list", "--status", "in_use", "--custom", "Marketplace=Amazon", "--count")
     sh("show", demo_data.iccid(1))
-    print("\nDemo finished: the inventory is", settings.inventory_path.resolve())
+    month = settings.now().strftime("%Y-%m")
+    sh("report", "--month", month)
+    print(f"\nDemo finished. Inventory: {settings.inventory_path.resolve()}")
+    print(f"Open the report: {(settings.home / 'reports' / f'channel-report-{month}.html').resolve()}")
 
 
 if __name__ == "__main__":

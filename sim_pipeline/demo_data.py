@@ -40,3 +40,15 @@ def write_mega_allocation_batch(path: Path) -> Path:
         out.writerow(["allocate", iccid(1), iccid(100), "Adam Smith", ""])
         out.writerow(["update", iccid(101), iccid(200), "", "Amazon"])
     return path
+
+
+def write_mega_sales_batch(path: Path) -> Path:
+    """Cards sold during the month: 30 of Adam Smith's and 40 of the Amazon ones assigned to accounts
+    (MSISDN = account id), each account belonging to a customer of its own."""
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        out = csv.writer(fh)
+        out.writerow(["action", "iccid", "account_id", "customer"])
+        for n in [*range(1, 31), *range(101, 141)]:
+            account = f"4915200{n:05d}"
+            out.writerow(["assign", iccid(n), account, f"Subscriber {n}"])
+    return path

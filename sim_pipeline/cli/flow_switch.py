@@ -7,6 +7,10 @@ directly, so a person running the CLI waits for Prefect only when the run should
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
+from typing import Iterator
+
+import duckdb
 from pathlib import Path
 
 from sim_pipeline.actor import Actor
@@ -21,19 +25,30 @@ def prefect_configured() -> bool:
     return bool(os.environ.get("PREFECT_API_URL"))
 
 
+@contextmanager
+def writing(settings: Settings, quiet: bool) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The inventory for a writing command; new events are relayed to outbox/ at its end.
+
+    Every writing command (ingest, add, apply, the group operations, cleanup) goes through here, so
+    none of them leaves its events waiting for the next scheduled relay.
+    """
+    with open_inventory(settings) as con:
+        yield con
+        relayed = relay_events(con, settings)
+    if relayed.events:
+        from sim_pipeline.cli.events_cmds import relay_summary
+
+        note(relay_summary(relayed), quiet)
+
+
 def run_ingest(settings: Settings, files: list[Path], actor: Actor, quiet: bool, use_flow: bool) -> list[IngestResult]:
     if use_flow or prefect_configured():
         from flows.ingest import ingest_files_flow
 
         return ingest_files_flow([str(f.resolve()) for f in files], actor.label)
     results = []
-    with open_inventory(settings) as con, progress("ingesting", len(files), quiet) as bar:
+    with writing(settings, quiet) as con, progress("ingesting", len(files), quiet) as bar:
         for path in files:
             results.append(ingest_file(con, settings, path, actor, step=lambda s, p=path: bar.step(f"{p.name}: {s}")))
             bar.advance(1)
-        relayed = relay_events(con, settings)
-    if relayed.events:
-        from sim_pipeline.cli.events_cmds import relay_summary
-
-        note(relay_summary(relayed), quiet)
     return results

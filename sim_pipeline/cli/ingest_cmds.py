@@ -12,6 +12,7 @@ from sim_pipeline.actor import Actor
 from sim_pipeline.cli.app import app, fail
 from sim_pipeline.cli.options import AS_ACTOR, JSON, QUIET
 from sim_pipeline.cli.output import emit_json, emit_text, note
+from sim_pipeline.cli.flow_switch import writing
 from sim_pipeline.db import open_inventory
 from sim_pipeline.ingest import IngestResult, ingest_file
 from sim_pipeline.manual_add import add_card, read_secrets
@@ -103,7 +104,7 @@ def add_cmd(
     secrets = read_secrets(sys.stdin if secrets_from == "-" else None, interactive=secrets_from is None)
     fields = {"iccid": iccid, "imsi": imsi, "sim_type": sim_type, "amf": amf, "description": description,
               "hlr": hlr, "managed_by": managed_by}
-    with open_inventory(settings) as con:
+    with writing(settings, quiet=json_out) as con:
         result = add_card(con, settings, fields, custom, secrets, actor)
     report_result(result, json_out, quiet=False)
     if result.status == "rejected":

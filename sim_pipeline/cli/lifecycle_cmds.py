@@ -19,7 +19,7 @@ from sim_pipeline.cli.app import app
 from sim_pipeline.cli.lifecycle_run import read_pin, report, run_group
 from sim_pipeline.cli.options import AS_ACTOR, DRY_RUN, JSON, QUIET
 from sim_pipeline.cli.output import progress
-from sim_pipeline.db import open_inventory
+from sim_pipeline.cli.flow_switch import writing
 from sim_pipeline.settings import Settings
 
 ALL = typer.Option(False, "--all", help="Act on every card (you manage) when no filter is given.")
@@ -45,7 +45,7 @@ def apply_cmd(
     actor = Actor.parse(as_actor)
     settings = Settings.from_env()
     results = []
-    with open_inventory(settings) as con, progress("applying", len(files), quiet) as bar:
+    with writing(settings, quiet) as con, progress("applying", len(files), quiet) as bar:
         for path in files:
             results.append(apply_file(con, settings, path, actor, dry_run=dry_run, force=force))
             bar.advance(1)

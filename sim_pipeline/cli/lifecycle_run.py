@@ -16,7 +16,7 @@ from sim_pipeline.card_filter import CardFilter
 from sim_pipeline.cli.app import fail
 from sim_pipeline.cli.filters import FilterOptions
 from sim_pipeline.cli.output import emit_json, emit_text, note
-from sim_pipeline.db import open_inventory
+from sim_pipeline.cli.flow_switch import writing
 from sim_pipeline.errors import FileRejected
 from sim_pipeline.operations import ApplyResult, apply_operations
 from sim_pipeline.readers.common import LINE
@@ -102,7 +102,7 @@ def run_group(command: str, action: str, filters: FilterOptions, params: dict[st
         raise FileRejected(source, problems)
     ops = to_operations(frame) if iccids else to_operations(frame, base_filter=card_filter)
     settings = Settings.from_env()
-    with open_inventory(settings) as con:
+    with writing(settings, quiet=json_out) as con:
         result = apply_operations(con, settings, ops, actor, source, dry_run=dry_run)
     report(result, json_out)
     if result.status == "rejected":
