@@ -12,7 +12,7 @@ export PREFECT_UI_ENABLED ?= false
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -c requirements.lock -e '.[test]'
+	$(BIN)/pip install --quiet -c requirements.lock -e '.[test,dask]'
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -17,7 +17,7 @@ from sim_pipeline.cli import setup_cmds  # noqa: E402,F401  init, keygen, fields
 from sim_pipeline.cli import ingest_cmds  # noqa: E402,F401  ingest, add, files
 from sim_pipeline.cli import inventory_cmds  # noqa: E402,F401  list, search, show
 from sim_pipeline.cli import lifecycle_cmds  # noqa: E402,F401  apply and group operations
-from sim_pipeline.cli import admin_cmds  # noqa: E402,F401  rekey, backup
+from sim_pipeline.cli import admin_cmds  # noqa: E402,F401  rekey, backup, unseal
 from sim_pipeline.cli import events_cmds  # noqa: E402,F401  relay, cleanup
 from sim_pipeline.cli import report_cmds  # noqa: E402,F401  report
 from sim_pipeline.cli import ops_cmds  # noqa: E402,F401  scan, serve, resellers

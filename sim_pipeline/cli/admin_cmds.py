@@ -1,4 +1,4 @@
-"""rekey, backup."""
+"""rekey, backup, unseal."""
 
 from __future__ import annotations
 
@@ -65,3 +65,20 @@ def backup_cmd(dest: Path = typer.Argument(..., help="Folder to write the backup
         emit_json({"folder": str(result.folder), "files": result.files, "cards": result.cards})
     else:
         emit_text(f"backup of {result.cards} cards in {result.folder} (the key is not included: back it up apart)")
+
+
+@app.command("unseal")
+def unseal_cmd(
+    sealed: Path = typer.Argument(..., help="A file under processed/ or rejected/ ending in .sealed."),
+    out: Path = typer.Option(None, "--out", help="Where to write the original (default: beside it, without .sealed)."),
+) -> None:
+    """Give back the original of a kept drop file (they are sealed: an MNO file holds secrets in clear).
+
+    Example: sim-pipeline unseal data/processed/admin/uploads/20261201T060000Z-mega.csv.sealed --out /tmp/mega.csv
+    """
+    from sim_pipeline.sealed_files import SUFFIX, unseal_file
+
+    settings = Settings.from_env()
+    target = out or sealed.with_name(sealed.name.removesuffix(SUFFIX) if sealed.name.endswith(SUFFIX) else sealed.name + ".original")
+    unseal_file(sealed, target, load_key(settings.secret_key, settings.key_path))
+    emit_text(f"original written to {target}")
