@@ -46,3 +46,34 @@ def test_killed_ingest_leaves_all_or_nothing_and_a_rerun_completes(home, cli, tm
     assert final.returncode == 0, final.stderr
     assert _counts(home) == (ROWS, ROWS, 1)
     assert cli("show", "1949177921756150001", "--reveal", "--json").json_lines[0]["secrets"]["pin1"]
+
+
+def _allocation_state(home: Path) -> tuple[int, int, int]:
+    with duckdb.connect(str(home / "inventory.duckdb"), read_only=True) as con:
+        return (con.execute("select count(*) from cards where distributor = 'Adam Smith'").fetchall()[0][0],
+                con.execute("select count(*) from card_history where action = 'allocate'").fetchall()[0][0],
+                con.execute("select count(*) from ingested_files where kind = 'batch'").fetchall()[0][0])
+
+
+def test_killed_apply_leaves_all_or_nothing_and_a_rerun_completes(home, cli, tmp_path):
+    from sim_pipeline.demo_data import iccid, write_mega_upload
+
+    cli("fields", "add", "Marketplace")
+    assert cli("ingest", write_mega_upload(tmp_path / "big.csv", cards=ROWS)).exit_code == 0
+    batch = tmp_path / "allocate.csv"
+    batch.write_text(f"action,iccid_from,iccid_to,distributor\nallocate,{iccid(1)},{iccid(ROWS)},Adam Smith\n")
+    env = {**os.environ, "SIM_PIPELINE_HOME": str(home)}
+    rng = random.Random(11)
+    for _ in range(6):
+        proc = subprocess.Popen([str(BIN), "apply", str(batch), "--quiet"], env=env,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(0.3, 2.0))
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        state = _allocation_state(home)
+        assert state in ((0, 0, 0), (ROWS, ROWS, 1)), state
+        if state[0]:
+            break
+    final = subprocess.run([str(BIN), "apply", str(batch), "--json"], env=env, capture_output=True, text=True)
+    assert final.returncode == 0, final.stderr
+    assert _allocation_state(home) == (ROWS, ROWS, 1)
