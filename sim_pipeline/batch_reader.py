@@ -5,9 +5,9 @@
 physical line, or spreadsheet row, on which the row stands). Values are trimmed text, empty as null,
 ICCIDs without their F pad, the action in its canonical spelling. File-level problems raise FileRejected.
 
-The bytes are read by the upload readers' low-level parts (format sniffing, CSV layout with quoted line
-breaks, spreadsheet numbers that lost digits), so both kinds of file fail the same way; only the header
-vocabulary differs.
+The bytes are read by the upload readers (csv_reader.read_csv, excel_reader.read_excel: format sniffing, CSV
+layout with quoted line breaks, spreadsheet numbers that lost digits), so both kinds of file fail the same
+way; only the header mapper differs (map_batch_headers).
 """
 
 from __future__ import annotations
@@ -25,13 +25,9 @@ from sim_pipeline.columns import HeaderMap
 from sim_pipeline.errors import FileRejected, Problem
 from sim_pipeline.iccid import strip_pad
 from sim_pipeline.readers import sniff
-from sim_pipeline.readers.common import LINE, canonical_frame, reject, reject_unnamed_with_data
-from sim_pipeline.readers.csv_layout import layout
-
-# Private parts of the upload readers, on purpose: the same parse and the same lost-digit rejection
-# (see the module docstring). They take positions, not header names, so no upload vocabulary leaks in.
-from sim_pipeline.readers.csv_reader import _parse, _reject_ragged
-from sim_pipeline.readers.excel_reader import _check_zip, _load, _numbers_as_text, _open
+from sim_pipeline.readers.common import LINE, reject
+from sim_pipeline.readers.csv_reader import read_csv
+from sim_pipeline.readers.excel_reader import read_excel
 
 
 @dataclass
@@ -87,41 +83,9 @@ def read_batch(path: Path) -> BatchFile:
     fmt = sniff.kind(path, sniff.head(path))
     if fmt == "out":
         raise reject(path, "a vendor .out file is an upload, not a batch: use `sim-pipeline ingest`")
-    frame = _read_excel(path, fmt) if fmt in ("xlsx", "xls") else _read_csv(path)
-    return BatchFile(path, fmt, _complete(frame))
-
-
-def _read_csv(path: Path) -> pl.DataFrame:
-    lay = layout(path)
-    hmap, unnamed = map_batch_headers(path, lay.header, lay.header_line)
-    _reject_ragged(path, lay)
-    raw = _parse(path, lay)
-    reject_unnamed_with_data(path, raw, unnamed, lay.lines)
-    return _non_empty(path, canonical_frame(raw, hmap, lay.lines), lay.header_line)
-
-
-def _read_excel(path: Path, fmt: str) -> pl.DataFrame:
-    if fmt == "xlsx":
-        _check_zip(path)
-    reader = _open(path, fmt)
-    cells = _load(path, reader, "string")
-    filled = cells.select(pl.any_horizontal(pl.all().str.strip_chars().fill_null("") != "")).to_series()
-    rows = filled.arg_true()
-    if rows.len() == 0:
-        raise reject(path, "the first sheet is empty")
-    h = int(rows[0])  # 0-based: the header is spreadsheet row h + 1
-    hmap, unnamed = map_batch_headers(path, list(cells.row(h)), h + 1)
-    data = cells.slice(h + 1)
-    lines = pl.int_range(h + 2, h + 2 + data.height, eager=True, dtype=pl.Int64)
-    data = _numbers_as_text(path, data, _load(path, reader, "boolean").slice(h + 1), hmap.columns, lines)
-    reject_unnamed_with_data(path, data, unnamed, lines)
-    return _non_empty(path, canonical_frame(data, hmap, lines), h + 1)
-
-
-def _non_empty(path: Path, frame: pl.DataFrame, header_line: int) -> pl.DataFrame:
-    if frame.height == 0:
-        raise reject(path, "no rows after the header", line=header_line)
-    return frame
+    parsed = (read_excel(path, fmt, map_batch_headers) if fmt in ("xlsx", "xls")
+              else read_csv(path, map_batch_headers))
+    return BatchFile(path, fmt, _complete(parsed.frame))
 
 
 def _complete(frame: pl.DataFrame) -> pl.DataFrame:

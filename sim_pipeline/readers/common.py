@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 import polars as pl
 
@@ -47,6 +48,10 @@ def map_or_reject(path: Path, headers: list[str], line: int, *, skip_unknown: bo
     if hmap.errors:
         raise FileRejected(path.name, [Problem(path.name, line, "", "", e) for e in hmap.errors])
     return hmap
+
+
+# (file, header cells, header line) -> (the mapping, positions of unnamed columns)
+HeaderMapper = Callable[[Path, list[str], int], tuple[HeaderMap, list[int]]]
 
 
 def map_named(path: Path, headers: list[str], line: int) -> tuple[HeaderMap, list[int]]:

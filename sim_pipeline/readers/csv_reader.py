@@ -14,16 +14,17 @@ import polars as pl
 
 from sim_pipeline.errors import FileRejected, Problem
 from sim_pipeline.readers.common import (
-    LINE, MAX_LISTED, Parsed, canonical_frame, map_named, reject, reject_unnamed_with_data,
+    LINE, MAX_LISTED, HeaderMapper, Parsed, canonical_frame, map_named, reject, reject_unnamed_with_data,
 )
 from sim_pipeline.readers.csv_layout import Layout, layout
 
 SEPARATOR_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
 
 
-def read_csv(path: Path) -> Parsed:
+def read_csv(path: Path, map_header: HeaderMapper = map_named) -> Parsed:
+    """`map_header` maps the header row to canonical columns: an upload's by default, a batch's for batches."""
     lay = layout(path)
-    hmap, unnamed = map_named(path, lay.header, lay.header_line)
+    hmap, unnamed = map_header(path, lay.header, lay.header_line)
     _reject_ragged(path, lay)
     raw = _parse(path, lay)
     reject_unnamed_with_data(path, raw, unnamed, lay.lines)

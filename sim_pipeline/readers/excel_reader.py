@@ -21,15 +21,15 @@ from sim_pipeline.columns import display
 from sim_pipeline.errors import FileRejected, Problem
 from sim_pipeline.masking import is_printable, shown
 from sim_pipeline.readers.common import (
-    MAX_LISTED, Parsed, canonical_frame, map_named, reject, reject_unnamed_with_data, text,
+    MAX_LISTED, HeaderMapper, Parsed, canonical_frame, map_named, reject, reject_unnamed_with_data, text,
 )
 
 EXACT_LIMIT = 2**53  # doubles hold every integer below this; above it digits are lost
 LOST_DIGITS = "digits are lost: format the column as Text and enter the numbers again"
 
 
-def read_excel(path: Path, fmt: str) -> Parsed:
-    """`fmt` is 'xlsx' or 'xls', from the file's first bytes."""
+def read_excel(path: Path, fmt: str, map_header: HeaderMapper = map_named) -> Parsed:
+    """`fmt` is 'xlsx' or 'xls', from the file's first bytes; `map_header` as in csv_reader.read_csv."""
     if fmt == "xlsx":
         _check_zip(path)
     reader = _open(path, fmt)
@@ -45,7 +45,7 @@ def read_excel(path: Path, fmt: str) -> Parsed:
         hint = f" (sheet {others[0]!r} has data: the cards must be on the first sheet)" if others else ""
         raise reject(path, f"the first sheet {names[0]!r} is empty" + hint)
     h = int(rows[0])  # 0-based; the spreadsheet row is h + 1
-    hmap, unnamed = map_named(path, list(cells.row(h)), h + 1)
+    hmap, unnamed = map_header(path, list(cells.row(h)), h + 1)
     data = cells.slice(h + 1)
     lines = pl.int_range(h + 2, h + 2 + data.height, eager=True, dtype=pl.Int64)
     data = _numbers_as_text(path, data, _load(path, reader, "boolean").slice(h + 1), hmap.columns, lines)
