@@ -90,3 +90,37 @@ def test_fuzzed_files_through_ingest_are_accepted_or_rejected_with_a_report(sett
         cards = con.execute("select count(*) from cards").fetchall()[0][0]
         history = con.execute("select count(*) from card_history where action = 'ingest'").fetchall()[0][0]
         assert cards <= history
+
+
+BATCH_HEADERS = ["action", "iccid", "imsi", "iccid_from", "iccid_to", "account_id", "customer", "distributor",
+                 "representative", "activated_at", "reason", "description", "pin", "managed_by",
+                 "Marketplace custom", "Colour", ""]
+BATCH_CELLS = st.one_of(
+    CELLS,
+    st.sampled_from(["allocate", "deallocate", "assign", "unassign", "deactivate", "terminate_account",
+                     "activate", "delete", "update", "*", "2026-11-01", "2026-13-45T99:00", "1949177921756150001",
+                     "1949177921756150100", "8947000000000012140"]),
+)
+
+
+@st.composite
+def batch_like(draw) -> bytes:
+    header = draw(st.lists(st.sampled_from(BATCH_HEADERS), min_size=0, max_size=6))
+    rows = draw(st.lists(st.lists(BATCH_CELLS, min_size=0, max_size=7), max_size=6))
+    sep = draw(st.sampled_from([",", ";"]))
+    return "\n".join(sep.join(r) for r in [header, *rows]).encode("utf-8", "replace")
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.one_of(batch_like(), st.binary(max_size=200)))
+def test_fuzzed_batch_files_are_applied_or_rejected_with_a_report(settings, tmp_path_factory, data):
+    from sim_pipeline.batch import apply_file
+    from sim_pipeline.db import open_inventory
+
+    path = tmp_path_factory.mktemp("fuzz") / "batch.csv"
+    path.write_bytes(data)
+    with open_inventory(settings) as con:
+        result = apply_file(con, settings, path)
+        assert result.status in ("accepted", "rejected", "duplicate")
+        if result.status == "rejected":
+            assert result.errors
