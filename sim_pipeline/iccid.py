@@ -12,14 +12,31 @@ def strip_pad(expr: pl.Expr) -> pl.Expr:
     return expr.str.replace(r"[Ff]$", "")
 
 
-def luhn_ok(expr: pl.Expr) -> pl.Expr:
-    """True when the last digit is the Luhn check digit of the others. Vectorised: 20 fixed positions."""
-    padded = expr.str.zfill(WIDTH)
-    total = pl.lit(0, dtype=pl.Int32)
-    for i in range(WIDTH):  # i = position from the right, 0 = the check digit
-        d = padded.str.slice(WIDTH - 1 - i, 1).cast(pl.Int32)
-        total = total + (d if i % 2 == 0 else pl.when(d * 2 > 9).then(d * 2 - 9).otherwise(d * 2))
+def _doubled(d: int) -> int:
+    return 2 * d if d < 5 else 2 * d - 9
+
+
+# The Luhn sum of every 4-digit group whose rightmost digit is not doubled (groups start at even positions).
+_GROUP_SUMS = pl.Series([v % 10 + _doubled(v // 10 % 10) + v // 100 % 10 + _doubled(v // 1000) for v in range(10_000)],
+                        dtype=pl.Int32)
+
+
+def _luhn_ok_series(values: pl.Series) -> pl.Series:
+    padded = values.str.zfill(WIDTH)
+    total = None
+    for k in range(WIDTH // 4):  # 5 groups of 4 digits, from the right: 5 look-ups instead of 20 digits
+        group_sum = _GROUP_SUMS.gather(padded.str.slice(WIDTH - 4 * (k + 1), 4).cast(pl.Int32, strict=False))
+        total = group_sum if total is None else total + group_sum
     return total % 10 == 0
+
+
+def luhn_ok(expr: pl.Expr) -> pl.Expr:
+    """True when the last digit is the Luhn check digit of the others; null unless 1-20 digits.
+
+    Vectorised by table look-up on 4-digit groups, on whole columns (map_batches): one digit at a time,
+    as 20 sliced and cast expressions, cost ten times as much (eager polars evaluates each slice again).
+    """
+    return pl.when(expr.str.contains(r"^[0-9]{1,20}$")).then(expr.map_batches(_luhn_ok_series, return_dtype=pl.Boolean))
 
 
 def luhn_digit(body: str) -> str:

@@ -19,5 +19,14 @@ def mask_value(value: str | None) -> str | None:
     return "*" * (len(value) - 2) + value[-2:]
 
 
+def mask_expr(value: "pl.Expr") -> "pl.Expr":
+    """mask_value for a whole polars column at once."""
+    import polars as pl
+
+    stars = value.str.replace_all(r"(?s).", "*")
+    n = value.str.len_chars()
+    return pl.when(n <= 4).then(stars).otherwise(stars.str.slice(0, n - 2) + value.str.slice(-2))
+
+
 def shown(column: str, value: str | None) -> str | None:
     return value if is_printable(column) else mask_value(value)

@@ -115,6 +115,11 @@ def find_move(move: str, old: str | None, detailed: bool, activated: bool) -> Mo
     return None
 
 
+def statuses_allowing(move: str) -> list[str]:
+    """The statuses from which `move` is allowed under some setting (e.g. which cards an upload may remove)."""
+    return sorted({row.from_status for row in MOVES if row.move == move and row.from_status is not None})
+
+
 def illegal(iccid: str, old: str | None, move: str) -> IllegalTransition:
     return IllegalTransition(iccid, old, DOING.get(move, move), HINTS.get((move, old or "")))
 

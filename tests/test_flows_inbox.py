@@ -164,7 +164,7 @@ def test_scan_fans_the_checks_out_and_merges_with_one_writer(prefect_harness, ho
     files = {f["file"]: f for f in state.result(raise_on_failure=False).result["files"]}
     assert {name: f["status"] for name, f in files.items()} == {
         "bad.csv": "rejected", "part-0.csv": "accepted", "part-1.csv": "accepted", "part-2.csv": "accepted"}
-    assert files["bad.csv"]["report"] == files["bad.csv"]["moved_to"] + ".rejections.csv"
+    assert files["bad.csv"]["report"] == files["bad.csv"]["moved_to"].removesuffix(".sealed") + ".rejections.csv"
     assert (home / files["bad.csv"]["report"]).exists()
     assert query(home, "select count(*) from cards") == [(900,)]
     assert check_runs() == checks_before + [("check-files", "COMPLETED", 4)]

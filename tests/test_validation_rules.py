@@ -110,3 +110,10 @@ def test_file_level_problems_are_clear_errors_not_tracebacks(cli, home, tmp_path
     assert result.exit_code == 1
     assert reason in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_secret_in_scientific_notation_is_not_quoted(cli, home, csv_file):
+    result = cli("ingest", _one_row(csv_file, PUK1="8.76E+07"), "--json")
+    [error] = result.json_lines[0]["errors"]
+    assert "8.76E" not in result.stdout + result.stderr
+    assert error["reason"] == "expected 8 digits, got 8 characters"

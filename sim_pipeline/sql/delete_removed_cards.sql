@@ -1,3 +1,3 @@
--- Accepted upload rows that remove cards (their history rows are already written).
+-- Accepted upload rows that remove cards (removed_rows: ordinal, line, iccid; their history rows are already written).
 delete from cards
-where iccid in (select iccid from staged_upload where action = 'remove')
+where iccid in (select iccid from removed_rows)

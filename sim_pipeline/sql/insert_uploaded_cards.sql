@@ -1,25 +1,23 @@
--- Accepted upload rows that add cards, all Available, secrets already sealed (their chunk refs are staged).
--- Stored in ICCID order, so that range operations skip row groups by their min/max (zonemaps);
--- a file already in ICCID order goes in as it is (insert_uploaded_cards_in_file_order.sql).
+-- The cards of one batch of an accepted upload (uploaded_batch: its added rows, secrets already sealed,
+-- their chunk refs beside them), all Available, in the batch's order: ICCID order (ingest sorts a batch
+-- that is not), so that range operations skip row groups by their min/max (zonemaps).
 insert into cards by name
 select
-    s.iccid,
-    cast(s.iccid as hugeint) as iccid_num,
-    s.imsi,
-    s.sim_type,
-    s.amf,
-    s.description,
-    s.hlr,
-    s.managed_by,
+    b.iccid,
+    cast(b.iccid as hugeint) as iccid_num,
+    b.imsi,
+    b.sim_type,
+    b.amf,
+    b.description,
+    b.hlr,
+    b.managed_by,
     'available' as status,
-    s.custom,
+    b.custom,
     $now as created_at,
     $now as updated_at,
     $file as source_file,
-    s.line as source_line,
-    s.secret_chunk,
-    s.secret_offset,
-    s.secret_length
-from staged_upload as s
-where s.action = 'add'
-order by iccid_num
+    b.line as source_line,
+    b.secret_chunk,
+    b.secret_offset,
+    b.secret_length
+from uploaded_batch as b

@@ -1,6 +1,7 @@
 -- Rows of the staged upload that the inventory refuses: an added card already present, an IMSI held by
 -- another card, a removed card that is absent, In use, or (for a reseller) not theirs.
 -- $reseller is null for the administrator. A reseller never learns who holds a foreign card.
+-- $removable: the statuses a card may be deleted from (status.statuses_allowing('delete')).
 with staged as (
     select line, action, iccid, imsi from staged_upload
 ),
@@ -37,11 +38,12 @@ removed_refused as (
             when c.iccid is null or ($reseller is not null and c.managed_by is distinct from $reseller)
                 then 'not found or not managed by you'
             when c.status = 'in_use' then 'card is In use: unassign it before removing it'
+            else 'card is ' || c.status || ': it cannot be removed'
         end as reason
     from staged as s
     left join cards_here as c using (iccid)
     where s.action = 'remove'
-        and (c.iccid is null or c.status = 'in_use'
+        and (c.iccid is null or not list_contains($removable, c.status)
              or ($reseller is not null and c.managed_by is distinct from $reseller))
 )
 

@@ -1,0 +1,131 @@
+"""Reading uploads in bounded batches (sim_pipeline.staging) gives exactly what drop_reader gives,
+and the secrets of big uploads (sealed in slices) open, rekey and survive like any others."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pytest
+from polars.testing import assert_frame_equal
+
+from sim_pipeline import secret_store, staging
+from sim_pipeline.drop_reader import read_drop
+from sim_pipeline.iccid import luhn_digit, luhn_ok
+from sim_pipeline.secret_box import load_key
+
+HEADER = "ICCID,IMSI,PIN1,KI,Marketplace custom"
+ROWS = [
+    "8947000000000012140,242017100011213,1234,AC63D37F5AF4EA77E3539B2A37F51211,Amazon",
+    "8947000000000012157,242017100011214,,,",
+    "8947000000000012165 , 242017100011215 ,0000,ac63d37f5af4ea77e3539b2a37f51211,  eBay  ",
+]
+
+
+def _batched(path: Path) -> pl.DataFrame:
+    return pl.concat(list(staging.open_upload(path).batches()))
+
+
+def _write(tmp_path: Path, name: str, data: bytes) -> Path:
+    path = tmp_path / name
+    path.write_bytes(data)
+    return path
+
+
+PLAIN = {
+    "comma.csv": ("\n".join([HEADER, *ROWS]) + "\n").encode(),
+    "no-final-newline.csv": "\n".join([HEADER, *ROWS]).encode(),
+    "bom-crlf-semicolon.csv": ("\ufeff" + "\r\n".join(r.replace(",", ";") for r in [HEADER, *ROWS]) + "\r\n").encode(),
+    "tab.tsv": ("\n".join(r.replace(",", "\t") for r in [HEADER, *ROWS]) + "\n").encode(),
+    "trailing-blank-lines.csv": ("\n".join([HEADER, *ROWS]) + "\n\n\n").encode(),
+    "full-width-empty-row.csv": ("\n".join([HEADER, ROWS[0], ",,,,", ROWS[1]]) + "\n").encode(),
+}
+NOT_PLAIN = {
+    "blank-line-inside.csv": ("\n".join([HEADER, ROWS[0], "", ROWS[1]]) + "\n").encode(),
+    "quoted.csv": ("\n".join([HEADER, ROWS[0], '"8947000000000012157",242017100011214,,,"a, b"']) + "\n").encode(),
+    "short-row.csv": ("\n".join([HEADER, ROWS[0], "8947000000000012157,242017100011214"]) + "\n").encode(),
+    "long-row.csv": ("\n".join([HEADER, ROWS[0] + ",extra"]) + "\n").encode(),
+    "header-further-down.csv": ("\n\n" + "\n".join([HEADER, *ROWS]) + "\n").encode(),
+    "not-utf8.csv": ("\n".join([HEADER, ROWS[0]]) + "\n").encode() + b"8947000000000012157,24201\xff,,,\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(PLAIN))
+def test_a_plain_csv_read_in_batches_equals_the_whole_read(tmp_path, name):
+    path = _write(tmp_path, name, PLAIN[name])
+    upload = staging.open_upload(path)
+    assert upload.plain
+    assert_frame_equal(_batched(path), read_drop(path).frame)
+
+
+@pytest.mark.parametrize("name", sorted(NOT_PLAIN))
+def test_what_only_drop_reader_reads_is_handed_to_it(tmp_path, name):
+    path = _write(tmp_path, name, NOT_PLAIN[name])
+    try:
+        upload = staging.open_upload(path)
+    except Exception:  # the reader's own rejection (a header it cannot map)
+        return
+    if upload.plain:
+        with pytest.raises(staging.NotPlain):
+            _batched(path)
+
+
+def test_many_small_blocks_keep_every_line_number(tmp_path, monkeypatch):
+    monkeypatch.setattr(staging, "BLOCK_BYTES", 100)
+    monkeypatch.setattr(staging, "BATCH_ROWS", 7)
+    rng = random.Random(3)
+    rows = [f"89470000000000{n:05d},2420171000{n:05d},{rng.randrange(10**4):04d},,x{n}" for n in range(200)]
+    path = _write(tmp_path, "many.csv", ("\n".join([HEADER, *rows]) + "\n").encode())
+    batches = list(staging.open_upload(path).batches())
+    assert len(batches) > 10 and max(b.height for b in batches) < 20
+    assert_frame_equal(pl.concat(batches), read_drop(path).frame)
+
+
+def test_a_short_row_is_rejected_with_the_readers_message(cli, home, tmp_path):
+    path = _write(tmp_path, "short.csv", b"ICCID,IMSI\n8947000000000012140,242017100011213\n8947000000000012157\n")
+    result = cli("ingest", path, "--json")
+    assert result.exit_code == 1
+    [error] = result.json_lines[0]["errors"]
+    assert error["line"] == 3 and "1 field where the header has 2" in error["reason"]
+
+
+def test_luhn_check_agrees_with_the_digit_by_digit_reference():
+    rng = random.Random(11)
+    bodies = ["".join(rng.choice("0123456789") for _ in range(rng.randrange(1, 20))) for _ in range(5000)]
+    values = [b + (luhn_digit(b) if i % 2 else str(rng.randrange(10))) for i, b in enumerate(bodies)]
+    expected = [luhn_digit(v[:-1]) == v[-1] for v in values]
+    assert pl.DataFrame({"v": values}).select(luhn_ok(pl.col("v"))).to_series().to_list() == expected
+    assert pl.DataFrame({"v": ["12a4", "", None, "1" * 21]}).select(luhn_ok(pl.col("v"))).to_series().to_list() == [
+        None, None, None, None]
+
+
+def test_secrets_sealed_in_slices_open_after_a_rekey_and_beside_an_old_whole_chunk(cli, home, csv_file, settings,
+                                                                                  tmp_path):
+    upload = csv_file("u.csv", ["ICCID", "IMSI", "PIN1", "KI"], [
+        ["8947000000000012140", "242017100011213", "1234", "AC63D37F5AF4EA77E3539B2A37F51211"],
+        ["8947000000000012157", "242017100011214", "", ""],
+        ["8947000000000012165", "242017100011215", "5678", ""],
+    ])
+    assert cli("ingest", upload).exit_code == 0
+    key = load_key(None, settings.key_path)
+    with duckdb.connect(str(settings.inventory_path)) as con:
+        assert con.execute("select sliced, octet_length(ciphertext) from secret_chunks").fetchall() == [(True, 16)]
+        assert con.execute("select count(*) from secret_slices").fetchall() == [(2,)]
+        # An inventory from before slices: one whole chunk, ciphertext and tag in its row.
+        nonce, whole = key.seal(b'{"pin1":"4321"}', secret_store._aad(99))
+        con.execute("insert into secret_chunks values (99, $k, $n, $c, false)", {"k": key.key_id, "n": nonce, "c": whole})
+        con.execute("update cards set secret_chunk = 99, secret_offset = 0, secret_length = 15 "
+                    "where iccid = '8947000000000012157'")
+        secrets = secret_store.open_card(con, key, "8947000000000012140")
+        assert {k: v for k, v in secrets.items() if v} == {"pin1": "1234", "ki": "AC63D37F5AF4EA77E3539B2A37F51211"}
+        assert secret_store.open_card(con, key, "8947000000000012157") == {"pin1": "4321"}
+    (tmp_path / "new.key").write_text(cli("keygen").stdout)
+    assert cli("rekey", "--new-key-from", tmp_path / "new.key").exit_code == 0
+    shown = {c["iccid"]: c["secrets"] for c in (cli("show", i, "--reveal", "--json").json_lines[0]
+                                               for i in ("8947000000000012140", "8947000000000012157",
+                                                         "8947000000000012165"))}
+    assert shown["8947000000000012140"]["ki"] == "AC63D37F5AF4EA77E3539B2A37F51211"
+    assert shown["8947000000000012157"] == {"pin1": "4321"}
+    assert shown["8947000000000012165"]["pin1"] == "5678"
