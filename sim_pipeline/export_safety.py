@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import polars as pl
+
 # A spreadsheet runs a cell starting with these as a formula (OWASP "CSV injection").
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\x9b]")
@@ -22,8 +24,6 @@ def terminal_safe(text: str) -> str:
     return _CONTROL.sub("\ufffd", text)
 
 
-def neutralise_expr(expr: "pl.Expr") -> "pl.Expr":
+def neutralise_expr(expr: pl.Expr) -> pl.Expr:
     """neutralise_cell for a whole polars column at once."""
-    import polars as pl
-
     return pl.when(expr.str.contains(r"^[=+\-@\t\r]")).then(pl.lit("'") + expr).otherwise(expr)

@@ -3,6 +3,8 @@ it, such as KI, OPC, PIN, PUK, ADM or any new secret column, is masked by defaul
 
 from __future__ import annotations
 
+import polars as pl
+
 from schemas.vocabulary import CUSTOM_PREFIX, PRINTABLE_COLUMNS, SECRET_COLUMNS
 
 
@@ -19,10 +21,8 @@ def mask_value(value: str | None) -> str | None:
     return "*" * (len(value) - 2) + value[-2:]
 
 
-def mask_expr(value: "pl.Expr") -> "pl.Expr":
+def mask_expr(value: pl.Expr) -> pl.Expr:
     """mask_value for a whole polars column at once."""
-    import polars as pl
-
     stars = value.str.replace_all(r"(?s).", "*")
     n = value.str.len_chars()
     return pl.when(n <= 4).then(stars).otherwise(stars.str.slice(0, n - 2) + value.str.slice(-2))

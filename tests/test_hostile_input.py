@@ -10,7 +10,6 @@ from __future__ import annotations
 import gzip
 import io
 import zipfile
-from pathlib import Path
 
 import duckdb
 import pytest

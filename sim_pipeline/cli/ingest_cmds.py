@@ -11,10 +11,10 @@ from sim_pipeline import ledger
 from sim_pipeline.actor import Actor
 from sim_pipeline.cli.app import app, fail
 from sim_pipeline.cli.options import AS_ACTOR, JSON, QUIET
-from sim_pipeline.cli.output import emit_json, emit_text, note
+from sim_pipeline.cli.output import emit_json, emit_text, note, rejection
 from sim_pipeline.cli.flow_switch import writing
 from sim_pipeline.db import open_inventory
-from sim_pipeline.ingest import IngestResult, ingest_file
+from sim_pipeline.ingest import IngestResult
 from sim_pipeline.manual_add import add_card, read_secrets
 from sim_pipeline.settings import Settings
 
@@ -39,11 +39,7 @@ def report_result(r: IngestResult, json_out: bool, quiet: bool, max_errors: int 
         lines = ", ".join(str(x) for x in w["lines"]) + (", ..." if w["count"] > len(w["lines"]) else "")
         note(f"{r.file}: warning: {w['column']}: {w['rule']}: {w['count']} rows (lines {lines})", quiet)
     if r.status == "rejected":
-        for p in r.errors[:max_errors]:
-            note(str(p))
-        if len(r.errors) > max_errors:
-            note(f"... and {len(r.errors) - max_errors} more in {r.report}")
-        note(f"Error: {_summary(r)}")
+        rejection(r.errors, r.report, _summary(r), max_errors)
     elif not json_out:
         emit_text(_summary(r))
     elif r.report and r.warnings:

@@ -15,7 +15,7 @@ from sim_pipeline.batch_rows import check_rows, to_operations
 from sim_pipeline.card_filter import CardFilter
 from sim_pipeline.cli.app import fail
 from sim_pipeline.cli.filters import FilterOptions
-from sim_pipeline.cli.output import emit_json, emit_text, note
+from sim_pipeline.cli.output import emit_json, emit_text, rejection
 from sim_pipeline.cli.flow_switch import writing
 from sim_pipeline.errors import FileRejected
 from sim_pipeline.operations import ApplyResult, apply_operations
@@ -49,11 +49,7 @@ def report(r: ApplyResult, json_out: bool, quiet: bool = False) -> None:
     if json_out:
         emit_json(r.to_json())
     if r.status == "rejected":
-        for p in r.errors[:MAX_ERRORS_SHOWN]:
-            note(str(p))
-        if len(r.errors) > MAX_ERRORS_SHOWN:
-            note(f"... and {len(r.errors) - MAX_ERRORS_SHOWN} more in {r.report}")
-        note(f"Error: {summary(r)}")
+        rejection(r.errors, r.report, summary(r), MAX_ERRORS_SHOWN)
     elif not json_out:
         emit_text(summary(r))
 

@@ -80,3 +80,12 @@ def progress(description: str, total: int | None, quiet: bool) -> Iterator[_Sile
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=err_console, transient=True) as bar:
         yield _Bar(bar, bar.add_task(description, total=total), description)
+
+
+def rejection(problems: list, report: str | None, summary: str, shown: int = 20) -> None:
+    """A rejected file on stderr: its first problems (`file:line: column: reason`), then `Error: summary`."""
+    for problem in problems[:shown]:
+        note(str(problem))
+    if len(problems) > shown:
+        note(f"... and {len(problems) - shown} more in {report}")
+    note(f"Error: {summary}")
