@@ -11,6 +11,7 @@ from pathlib import Path
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
+from flows.ingest_drop import relay_after_write
 from sim_pipeline.actor import Actor
 from sim_pipeline.db import open_inventory
 from sim_pipeline.ingest import IngestResult, ingest_file
@@ -37,4 +38,7 @@ def ingest_files_flow(paths: list[str], actor: str = "admin") -> list[IngestResu
             logger.info("%s: %s, %d rows, %d added, %d removed", result.file, result.status,
                         result.rows, result.added, result.removed)
         results.append(result)
+    relayed = relay_after_write()
+    if relayed["events"]:
+        logger.info("relayed %d events: %s", relayed["events"], ", ".join(relayed["files"]))
     return results

@@ -21,3 +21,16 @@ def test_ingest_flow_run_lands_the_cards_and_reports_a_rejection(prefect_harness
     assert results[1].errors[0].line == 2
     with duckdb.connect(str(home / "inventory.duckdb"), read_only=True) as con:
         assert con.execute("select count(*) from cards").fetchall() == [(50,)]
+
+
+@pytest.mark.flow
+def test_ingest_flow_relays_the_events_it_committed(prefect_harness, home, tmp_path, cli):
+    from flows.ingest import ingest_files_flow
+
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "sim-pipeline.toml").write_text('[events]\nsubscriptions = ["SIMCard/Created"]\n')
+    cli("fields", "add", "Marketplace")
+    upload = write_mega_upload(tmp_path / "mega.csv", cards=5)
+    ingest_files_flow([str(upload)], "admin")
+    lines = [line for f in (home / "outbox").glob("*.jsonl") for line in f.read_text().splitlines()]
+    assert len(lines) == 5 and all('"SIMCard/Created"' in line for line in lines)
