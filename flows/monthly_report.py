@@ -4,7 +4,7 @@
 Schedule: [schedules] monthly_report_cron (default "0 6 1 * *") in [report] timezone; without a
 `month` parameter it reports the previous month there. One task per scope: each holds the inventory
 lock only while it counts, and returns file names. Report numbers are counts per channel, never
-card data; nothing is persisted.
+card data; the inventory keeps the month-end counts it computed (sim_pipeline/state_counts.py).
 """
 
 from __future__ import annotations

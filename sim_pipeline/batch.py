@@ -16,7 +16,7 @@ from sim_pipeline.actor import ADMINISTRATOR, Actor
 from sim_pipeline.batch_reader import read_batch
 from sim_pipeline.batch_rows import check_rows, to_operations
 from sim_pipeline.errors import FileRejected, Problem
-from sim_pipeline.ingest import file_sha256, previous_ingest
+from sim_pipeline.ledger import file_sha256, previous_ingest
 from sim_pipeline.operations import ApplyResult, apply_operations
 from sim_pipeline.rejections import report_path, write_report
 from sim_pipeline.settings import Settings

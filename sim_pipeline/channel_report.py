@@ -34,6 +34,7 @@ from sim_pipeline.actor import ADMINISTRATOR, Actor
 from sim_pipeline.errors import NotFound, SettingsError
 from sim_pipeline.report_period import ReportPeriod, period_for
 from sim_pipeline.settings import Settings
+from sim_pipeline.state_counts import month_end_state_counts
 
 NONE = "(none)"
 DISTRIBUTOR, REPRESENTATIVE, DIRECT = "distributor", "representative", "direct"
@@ -239,8 +240,7 @@ def build_report(con: duckdb.DuckDBPyConnection, settings: Settings, month: str,
     check_scope(con, scope)
     fields = report_fields(con, settings)
     params = {"fields": fields, "managed_by": scope.reseller}
-    state_counts = queries.rows(con, "report_card_counts_by_month_end_state", month_ends=period.month_ends,
-                                **params)
+    state_counts = month_end_state_counts(con, period.month_ends, fields, scope.reseller, settings.now())
     event_counts = queries.rows(con, "report_month_event_counts_by_state", month_start=period.start,
                                 month_end=period.end, **params)
     custom_dimensions = [dimension_name(f) for f in fields]

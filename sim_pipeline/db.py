@@ -8,6 +8,7 @@ from typing import Iterator
 import duckdb
 
 from sim_pipeline import home as home_folder
+from sim_pipeline import state_counts
 from sim_pipeline.errors import ClockError
 from sim_pipeline.lock import inventory_lock
 from sim_pipeline.migrations import migrate
@@ -52,6 +53,10 @@ def check_clock(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
             f"{NOW_ENV}={settings.fixed_now.isoformat()} is earlier than the newest history row "
             f"({newest.isoformat()}); a clock may only move forward"
         )
+    kept = state_counts.latest_kept(con)
+    if kept is not None and settings.fixed_now < kept:
+        # Month-end counts kept by reports are final only while the clock stays past them.
+        state_counts.forget_after(con, settings.fixed_now)
 
 
 def inventory_id(con: duckdb.DuckDBPyConnection) -> str:

@@ -16,7 +16,6 @@ before the commit leaves nothing.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -32,6 +31,7 @@ from sim_pipeline.actor import ADMINISTRATOR, Actor
 from sim_pipeline.columns import display
 from sim_pipeline.drop_reader import LINE, Drop
 from sim_pipeline.errors import FileRejected, Problem
+from sim_pipeline.ledger import file_sha256, previous_ingest
 from sim_pipeline.rejections import report_path, summarise_warnings, write_report
 from sim_pipeline.secret_box import SecretKey, load_key
 from sim_pipeline.settings import Settings
@@ -77,22 +77,6 @@ class IngestResult:
             "ingested_at": self.ingested_at.isoformat() if self.ingested_at else None,
             "header": self.header, "notes": self.notes,
         }
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def previous_ingest(con: duckdb.DuckDBPyConnection, sha256: str, kind: str) -> datetime | None:
-    row = con.execute(
-        "select min(ingested_at) from ingested_files where sha256 = $sha and kind = $kind",
-        {"sha": sha256, "kind": kind},
-    ).fetchall()
-    return row[0][0]
 
 
 def ingest_file(

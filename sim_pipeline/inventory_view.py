@@ -18,7 +18,6 @@ from sim_pipeline.card_filter import CardFilter
 from sim_pipeline.errors import NotFound
 from sim_pipeline.masking import mask_value
 from sim_pipeline.secret_box import load_key
-from sim_pipeline.secret_store import open_card
 from sim_pipeline.settings import Settings
 
 CARD_COLUMNS = (
@@ -101,6 +100,8 @@ def history(con: duckdb.DuckDBPyConnection, iccid: str) -> list[dict[str, Any]]:
 def show_card(con: duckdb.DuckDBPyConnection, settings: Settings, key: str, actor: Actor,
               reveal: bool = False) -> dict[str, Any]:
     """Every detail of one card and its history. Secrets masked, or clear with `reveal` (recorded)."""
+    from sim_pipeline.secret_store import open_card  # here: `list` and `search` need no secret store (pyarrow)
+
     card = find_card(con, key, actor)
     secrets = open_card(con, load_key(settings.secret_key, settings.key_path), card["iccid"])
     present = {k: v for k, v in secrets.items() if k in SECRET_COLUMNS and v is not None}

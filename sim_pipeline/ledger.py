@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+from datetime import datetime
+from pathlib import Path
 
 import duckdb
 
@@ -21,3 +24,19 @@ def list_files(con: duckdb.DuckDBPyConnection) -> list[dict]:
                     "rows": rows, "added": added, "removed": removed, "changed": changed,
                     "warnings": warnings, "header": json.loads(header) if header else {}})
     return out
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def previous_ingest(con: duckdb.DuckDBPyConnection, sha256: str, kind: str) -> datetime | None:
+    row = con.execute(
+        "select min(ingested_at) from ingested_files where sha256 = $sha and kind = $kind",
+        {"sha": sha256, "kind": kind},
+    ).fetchall()
+    return row[0][0]

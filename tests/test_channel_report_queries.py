@@ -11,9 +11,10 @@ from report_fixtures import given_history
 from schemas.vocabulary import SECRET_COLUMNS
 from sim_pipeline import queries
 from sim_pipeline.db import open_inventory
+from sim_pipeline.state_counts import kept_instants, month_end_state_counts
 
-REPORT_QUERIES = ("report_card_counts_by_month_end_state", "report_month_event_counts_by_state",
-                  "report_custom_fields", "report_reseller_exists")
+REPORT_QUERIES = ("report_card_counts_by_month_end_state", "report_state_counts_since",
+                  "report_month_event_counts_by_state", "report_custom_fields", "report_reseller_exists")
 
 # Card 1001 is assigned, moved from Dist A to Dist B and disposed; 1002 is Bob's until 21 Feb, gets a
 # representative at exactly midnight 1 Feb and is assigned; 1003 lives and dies in February.
@@ -32,6 +33,7 @@ seq | changed_at       | iccid | action     | old_status | new_status | managed_
 """
 
 JAN, FEB, MAR = datetime(2025, 1, 1), datetime(2025, 2, 1), datetime(2025, 3, 1)
+LATER = datetime(2025, 6, 1)  # the clock: every month end above has passed
 
 
 @pytest.fixture
@@ -41,9 +43,8 @@ def con(settings):
         yield connection
 
 
-def _states(con, managed_by=None):
-    rows = queries.rows(con, "report_card_counts_by_month_end_state", month_ends=[JAN, FEB, MAR],
-                        fields=["Marketplace"], managed_by=managed_by)
+def _states(con, managed_by=None, now=LATER):
+    rows = month_end_state_counts(con, [JAN, FEB, MAR], ["Marketplace"], managed_by, now)
     return [(r["month_end"], r["status"], r["managed_by"], r["distributor"], r["representative"],
              r["channel_values"], r["count_cards"]) for r in rows]
 
@@ -64,9 +65,33 @@ def test_report_card_counts_by_month_end_state_in_a_resellers_scope_follow_who_m
 
 
 def test_report_card_counts_by_month_end_state_without_custom_fields(con):
-    rows = queries.rows(con, "report_card_counts_by_month_end_state", month_ends=[MAR], fields=[], managed_by=None)
+    rows = month_end_state_counts(con, [MAR], [], None, LATER)
     assert [(r["status"], r["channel_values"], r["count_cards"]) for r in rows] == [
         ("disposed", [], 1), ("in_use", None, 1)]
+
+
+def test_month_end_counts_are_kept_once_the_clock_has_passed_and_counted_on_from(con):
+    expected = _states(con, now=datetime(2025, 2, 15))  # 1 Mar is still to come: counted, not kept
+    assert kept_instants(con, ["Marketplace"]) == {JAN, FEB}  # 1 Jan is kept too, with no cards
+    assert kept_instants(con, []) == set()  # kept per list of fields
+    assert _states(con) == expected  # 1 Mar counted on from 1 Feb
+    assert kept_instants(con, ["Marketplace"]) == {JAN, FEB, MAR}
+    con.execute("delete from card_history")  # kept counts are read, history no longer
+    assert _states(con) == expected
+
+
+def test_month_end_counts_kept_are_forgotten_when_a_fixed_clock_is_set_back(home, monkeypatch):
+    from sim_pipeline.settings import Settings
+
+    monkeypatch.setenv("SIM_PIPELINE_NOW", LATER.isoformat())
+    with open_inventory(Settings.from_env()) as con:
+        given_history(con, GIVEN)
+        _states(con)
+    monkeypatch.setenv("SIM_PIPELINE_NOW", "2025-02-27T00:00:00")  # after the newest history row, before 1 Mar
+    with open_inventory(Settings.from_env()) as con:
+        assert kept_instants(con, ["Marketplace"]) == {JAN, FEB}
+        assert queries.execute(con, "select count(*) from month_end_state_counts where instant = $m", {"m": MAR}) \
+            == [(0,)]
 
 
 def _events(con, managed_by=None):

@@ -9,7 +9,6 @@ from pathlib import Path
 import typer
 
 from sim_pipeline import backup as backup_lib
-from sim_pipeline import secret_store
 from sim_pipeline.cli.app import app, fail
 from sim_pipeline.cli.options import JSON
 from sim_pipeline.cli.output import emit_json, emit_text
@@ -43,6 +42,8 @@ def rekey_cmd(
         fd = os.open(staged, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w", encoding="ascii") as fh:
             fh.write(text.strip() + "\n")
+    from sim_pipeline import secret_store  # loaded by the commands that open sealed secrets (pyarrow)
+
     with open_inventory(settings) as con:
         chunks = secret_store.rekey(con, old, new)
     if not settings.secret_key:

@@ -6,7 +6,7 @@ from datetime import datetime
 
 import typer
 
-from sim_pipeline import relay, retention
+from sim_pipeline import relay
 from sim_pipeline.cli.app import app
 from sim_pipeline.cli.options import DRY_RUN, JSON
 from sim_pipeline.cli.output import emit_json, emit_text, note
@@ -54,6 +54,8 @@ def cleanup_cmd(as_of: datetime = AS_OF, dry_run: bool = DRY_RUN, json_out: bool
 
     Example: sim-pipeline cleanup --as-of 2026-12-31 --dry-run
     """
+    from sim_pipeline import retention  # the lifecycle engine: loaded by the commands that change cards
+
     settings = Settings.from_env()
     with open_inventory(settings) as con:
         result = retention.cleanup(con, settings, as_of=as_of, dry_run=dry_run)

@@ -8,17 +8,19 @@ from __future__ import annotations
 
 import os
 from contextlib import contextmanager
-from typing import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Iterator
 
 import duckdb
-from pathlib import Path
 
 from sim_pipeline.actor import Actor
 from sim_pipeline.cli.output import note, progress
 from sim_pipeline.db import open_inventory
-from sim_pipeline.ingest import IngestResult, ingest_file
 from sim_pipeline.relay import relay_events
 from sim_pipeline.settings import Settings
+
+if TYPE_CHECKING:
+    from sim_pipeline.ingest import IngestResult
 
 
 def prefect_configured() -> bool:
@@ -46,6 +48,8 @@ def run_ingest(settings: Settings, files: list[Path], actor: Actor, quiet: bool,
         from flows.ingest import ingest_files_flow
 
         return ingest_files_flow([str(f.resolve()) for f in files], actor.label)
+    from sim_pipeline.ingest import ingest_file
+
     results = []
     with writing(settings, quiet) as con, progress("ingesting", len(files), quiet) as bar:
         for path in files:

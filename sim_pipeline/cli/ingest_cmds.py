@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -14,9 +15,10 @@ from sim_pipeline.cli.options import AS_ACTOR, JSON, QUIET
 from sim_pipeline.cli.output import emit_json, emit_text, note, rejection
 from sim_pipeline.cli.flow_switch import writing
 from sim_pipeline.db import open_inventory
-from sim_pipeline.ingest import IngestResult
-from sim_pipeline.manual_add import add_card, read_secrets
 from sim_pipeline.settings import Settings
+
+if TYPE_CHECKING:
+    from sim_pipeline.ingest import IngestResult
 
 
 def _summary(r: IngestResult) -> str:
@@ -93,6 +95,8 @@ def add_cmd(
 
     Example: printf 'pin1=1234\\npuk1=12345678\\n' | sim-pipeline add --iccid 8947000000000012140 --imsi 242017100011213 --secrets-from -
     """
+    from sim_pipeline.manual_add import add_card, read_secrets
+
     actor = Actor.parse(as_actor)
     settings = Settings.from_env()
     if secrets_from not in (None, "-"):

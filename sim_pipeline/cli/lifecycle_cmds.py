@@ -12,7 +12,6 @@ from pathlib import Path
 import typer
 
 from sim_pipeline.actor import Actor
-from sim_pipeline.batch import apply_file
 from sim_pipeline.card_filter import parse_custom
 from sim_pipeline.cli import filters as fo
 from sim_pipeline.cli.app import app
@@ -42,6 +41,8 @@ def apply_cmd(
 
     Example: sim-pipeline apply allocate-adam-smith.csv --dry-run
     """
+    from sim_pipeline.batch import apply_file
+
     actor = Actor.parse(as_actor)
     settings = Settings.from_env()
     results = []

@@ -1,26 +1,29 @@
 """What `apply` and the group-operation commands share: building the operation rows a batch file would
-hold (one row, its cards picked by the command's filter), applying them, and printing an ApplyResult."""
+hold (one row, its cards picked by the command's filter), applying them, and printing an ApplyResult.
+
+The batch schema and the lifecycle engine (pandera, polars) are imported by the commands that run them:
+`sim-pipeline report` or `list` do not pay for loading them."""
 
 from __future__ import annotations
 
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import polars as pl
 import typer
 
-from schemas.batch_file import COLUMNS, normalise_action
 from sim_pipeline.actor import Actor
-from sim_pipeline.batch_rows import check_rows, to_operations
-from sim_pipeline.card_filter import CardFilter
 from sim_pipeline.cli.app import fail
 from sim_pipeline.cli.filters import FilterOptions
 from sim_pipeline.cli.output import emit_json, emit_text, rejection
 from sim_pipeline.cli.flow_switch import writing
 from sim_pipeline.errors import FileRejected
-from sim_pipeline.operations import ApplyResult, apply_operations
-from sim_pipeline.readers.common import LINE
 from sim_pipeline.settings import Settings
+
+if TYPE_CHECKING:
+    import polars as pl
+
+    from sim_pipeline.card_filter import CardFilter
+    from sim_pipeline.operations import ApplyResult
 
 MAX_ERRORS_SHOWN = 20
 
@@ -67,6 +70,11 @@ def read_pin(pin_from: str | None) -> str | None:
 
 
 def _frame(action: str, rows: list[dict[str, Any]]) -> pl.DataFrame:
+    import polars as pl
+
+    from schemas.batch_file import COLUMNS, normalise_action
+    from sim_pipeline.readers.common import LINE
+
     custom = sorted({k for r in rows for k in r if k.startswith("custom:")})
     schema = {c: pl.Utf8 for c in (*COLUMNS, *custom)} | {LINE: pl.Int64}
     full = [{**{c: None for c in schema}, **r, "action": action} for r in rows]
@@ -79,6 +87,9 @@ def run_group(command: str, action: str, filters: FilterOptions, params: dict[st
               iccids: list[str] | None = None) -> None:
     """Select cards by the filter (or the ICCIDs given), apply `action` with `params` as one operation
     row per selector, print the result; exit 1 when refused."""
+    from sim_pipeline.batch_rows import check_rows, to_operations
+    from sim_pipeline.operations import apply_operations
+
     actor = Actor.parse(as_actor)
     card_filter: CardFilter = filters.to_filter(actor)
     card_filter.account_id = account_id

@@ -13,7 +13,7 @@ from sim_pipeline.cli.options import AS_ACTOR, JSON
 from sim_pipeline.cli.output import emit_json, emit_text
 from sim_pipeline.db import open_inventory
 from sim_pipeline.report_period import parse_month
-from sim_pipeline.report_render import write_report
+from sim_pipeline.report_render import start_loading_pdf_engine, write_report
 from sim_pipeline.settings import Settings
 
 
@@ -45,6 +45,7 @@ def report_cmd(
     """
     settings = Settings.from_env()
     scope = Actor.parse(as_actor)
+    start_loading_pdf_engine()
     with open_inventory(settings) as con:
         report = build_report(con, settings, month, scope)
     folder = out if out is not None else settings.home / "reports"
