@@ -6,17 +6,21 @@ empty as null, plus `line`, the physical line), each of at most about BATCH_ROWS
 
 Two ways in, one result:
 - a plain CSV is cut into blocks of BLOCK_BYTES at line ends and each block parsed by polars. Plain
-  means: header on line 1, no quote character anywhere, and every non-empty line exactly as wide as the
-  header. Then a record is a line, and lines are numbered by counting.
-- anything else (XLSX, XLS, vendor .out, quoted CSV fields, blank lines inside, a header further down,
-  a ragged line) is read whole by drop_reader.read_drop, which knows every layout and names what is
-  wrong with a file, and comes out as one batch.
+  means: header on line 1, every record on one line (quoted fields allowed, without line breaks in them)
+  and exactly as wide as the header, no blank line inside. Then a record is a line, and lines are
+  numbered by counting. A block without a quote is proved plain by counting its separators; a block
+  with quotes by the whole reader's own rule (csv_layout.record_fields: fields outside quotes, misplaced
+  quotes), line by line, and it is cut only where the quotes before the cut are balanced.
+- anything else (XLSX, XLS, vendor .out, line breaks inside quotes, blank lines inside, a header further
+  down, a ragged line, a misplaced quote) is read whole by drop_reader.read_drop, which knows every
+  layout and names what is wrong with a file, and comes out as one batch.
 A block that turns out not to be plain raises NotPlain; the caller starts again with `whole=True`
 (nothing is kept from the first attempt), so a file is never read two ways at once.
 """
 
 from __future__ import annotations
 
+import csv
 import queue
 import threading
 from dataclasses import dataclass, field
@@ -26,10 +30,10 @@ from typing import Callable, Iterator, TypeVar
 import polars as pl
 
 from sim_pipeline.drop_reader import LINE, Drop, read_drop
-from sim_pipeline.errors import Problem
+from sim_pipeline.errors import FileRejected, Problem
 from sim_pipeline.readers import sniff
 from sim_pipeline.readers.common import map_named, text
-from sim_pipeline.readers.csv_layout import sniff_separator
+from sim_pipeline.readers.csv_layout import record_fields, sniff_separator
 
 BLOCK_BYTES = 16 << 20  # parse unit: about 110,000 upload rows; polars parses a block on every core
 # Validation and merge unit: pandera, the sealing and one INSERT see this many rows. A multiple of DuckDB's
@@ -82,10 +86,10 @@ def _plain_csv(path: Path) -> Upload | None:
         header_text = first[bom:end].decode("utf-8").removesuffix("\r")
     except UnicodeDecodeError:
         return None
-    if not header_text.strip() or '"' in header_text or "\r" in header_text:
+    if not header_text.strip() or header_text.count('"') % 2 or "\r" in header_text:
         return None
     sep = sniff_separator(header_text)
-    headers = [h.strip() for h in header_text.split(sep)]
+    headers = [h.strip() for h in next(csv.reader([header_text], delimiter=sep))]  # as csv_layout reads it
     hmap, unnamed = map_named(path, headers, 1)  # header problems: the reader's own rejection
     if unnamed:
         return None
@@ -118,7 +122,7 @@ def _plain_blocks(path: Path, body_start: int, sep: str, columns: list[str]) -> 
             data = fh.read(BLOCK_BYTES)
             block = rest + data
             if len(data) == BLOCK_BYTES:
-                cut = block.rfind(b"\n") + 1
+                cut = _balanced_cut(block)
                 block, rest = block[:cut], block[cut:]
             else:
                 # The end. Trailing blank lines end many hand-made files; they change no line number before them.
@@ -129,16 +133,18 @@ def _plain_blocks(path: Path, body_start: int, sep: str, columns: list[str]) -> 
                     continue
                 return
             lines = block.count(b"\n")
-            if b'"' in block:
-                raise NotPlain("a quote character")
+            quoted = b'"' in block
+            if quoted:
+                _check_quoted_block(path, block, sep, width, next_line)
             try:
-                raw = pl.read_csv(block, has_header=False, schema=schema, separator=sep, quote_char=None,
-                                  empty_string_is_null=False, truncate_ragged_lines=False)
+                raw = pl.read_csv(block, has_header=False, schema=schema, separator=sep,
+                                  quote_char='"' if quoted else None, empty_string_is_null=False,
+                                  truncate_ragged_lines=False)
             except pl.exceptions.PolarsError as exc:  # a line too wide, bad UTF-8
                 raise NotPlain(str(exc).splitlines()[0]) from None
             # Without quotes every separator splits fields: the count says every line is exactly as wide as
             # the header (a narrower line would be padded silently), and a blank line would need the reader.
-            if raw.height != lines or block.count(sep.encode()) != (width - 1) * lines:
+            if raw.height != lines or not quoted and block.count(sep.encode()) != (width - 1) * lines:
                 raise NotPlain("a line narrower than the header, or a blank line")
             frame = raw.select(
                 *[text(pl.col(raw_names[i])).alias(columns[i]) for i in range(width)],
@@ -146,6 +152,28 @@ def _plain_blocks(path: Path, body_start: int, sep: str, columns: list[str]) -> 
             )
             next_line += lines
             yield frame.filter(~pl.all_horizontal(pl.exclude(LINE).is_null()))
+
+
+def _balanced_cut(block: bytes) -> int:
+    """The end of the last whole line of `block` after which no quoted field is open (0: none)."""
+    cut = block.rfind(b"\n") + 1
+    quotes = block.count(b'"', 0, cut)
+    while cut and quotes % 2:
+        previous = block.rfind(b"\n", 0, cut - 1) + 1
+        quotes -= block.count(b'"', previous, cut)
+        cut = previous
+    return cut
+
+
+def _check_quoted_block(path: Path, block: bytes, sep: str, width: int, first_line: int) -> None:
+    """NotPlain unless every line of `block` is one record as wide as the header, by the whole reader's rule."""
+    try:
+        body = pl.Series([block.decode("utf-8")]).str.strip_suffix("\n").str.split("\n").explode()
+        records = record_fields(path, body.str.strip_suffix("\r"), sep, first_line)
+    except (UnicodeDecodeError, FileRejected) as exc:  # the whole reader names the problem
+        raise NotPlain(str(exc)) from None
+    if records.height != body.len() or (records.get_column("fields") != width).any():
+        raise NotPlain("a line break inside quotes, a blank line, or a line not as wide as the header")
 
 
 def in_background(items: Iterator[T], ahead: int = 1) -> Iterator[T]:

@@ -284,3 +284,23 @@ def test_an_unwritable_out_folder_is_a_clear_error(cli, mega_home, tmp_path):
     assert result.exit_code == 1
     assert result.stderr.startswith(f"Error: cannot write the report into {blocker}: ")
     assert result.stderr.rstrip().endswith("choose another --out")
+
+
+def test_reports_keep_past_month_end_counts_and_count_on_from_them(cli, mega_home):
+    def kept() -> list[str]:
+        with open_inventory(load(mega_home, now_text="2025-12-05T08:00:00Z")) as con:
+            rows = con.execute("select strftime(instant, '%Y-%m-%d') from month_end_snapshots order by 1").fetchall()
+        return [r[0] for r in rows]
+
+    def channels(month: str) -> list[dict]:
+        result = cli("report", "--month", month, "--json")
+        assert result.exit_code == 0, result.stderr
+        return result.json_lines[0]["channels"]
+
+    assert channels("2025-09") == SEPTEMBER  # the first report reads all history, keeps 12 month ends
+    assert kept() == ["2024-11-01", "2024-12-01"] + [f"2025-{m:02d}-01" for m in range(1, 11)]
+    assert channels("2025-11") == NOVEMBER  # counted on from 1 Oct
+    assert kept()[-2:] == ["2025-11-01", "2025-12-01"]
+    assert channels("2025-12")  # the current month: its end (now) is counted, not kept
+    assert kept()[-1] == "2025-12-01"
+    assert channels("2025-10") == OCTOBER  # every month end kept: no history read
