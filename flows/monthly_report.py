@@ -9,10 +9,8 @@ card data; the inventory keeps the month-end counts it computed (sim_pipeline/st
 
 from __future__ import annotations
 
-from datetime import timezone
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
@@ -22,15 +20,9 @@ from sim_pipeline import resellers
 from sim_pipeline.actor import Actor
 from sim_pipeline.channel_report import build_report
 from sim_pipeline.db import open_inventory
+from sim_pipeline.report_period import previous_month
 from sim_pipeline.report_render import write_report
 from sim_pipeline.settings import Settings
-
-
-def previous_month(settings: Settings) -> str:
-    """YYYY-MM of the month before the current one in [report] timezone."""
-    local = settings.now().replace(tzinfo=timezone.utc).astimezone(ZoneInfo(settings.report_timezone))
-    year, month = (local.year, local.month - 1) if local.month > 1 else (local.year - 1, 12)
-    return f"{year:04d}-{month:02d}"
 
 
 @task(name="list resellers", cache_policy=NO_CACHE, persist_result=False,

@@ -96,3 +96,10 @@ def period_for(month_text: str, settings: Settings) -> ReportPeriod:
         is_current=is_current,
         trend=tuple(trend),
     )
+
+
+def previous_month(settings: Settings) -> str:
+    """YYYY-MM of the month before the current one in [report] timezone."""
+    local = settings.now().replace(tzinfo=timezone.utc).astimezone(ZoneInfo(settings.report_timezone))
+    year, month = (local.year, local.month - 1) if local.month > 1 else (local.year - 1, 12)
+    return f"{year:04d}-{month:02d}"
