@@ -9,8 +9,9 @@ Two ways in, one result:
   means: header on line 1, every record on one line (quoted fields allowed, without line breaks in them)
   and exactly as wide as the header, no blank line inside. Then a record is a line, and lines are
   numbered by counting. A block without a quote is proved plain by counting its separators; a block
-  with quotes by the whole reader's own rule (csv_layout.record_fields: fields outside quotes, misplaced
-  quotes), line by line, and it is cut only where the quotes before the cut are balanced.
+  with quotes (cut only where the quotes before the cut are balanced) by polars' own refusals, counts
+  of rows and separators, and the whole reader's rule (csv_layout.record_fields) for the rows holding
+  a quote in a value (_check_quoted_rows).
 - anything else (XLSX, XLS, vendor .out, line breaks inside quotes, blank lines inside, a header further
   down, a ragged line, a misplaced quote) is read whole by drop_reader.read_drop, which knows every
   layout and names what is wrong with a file, and comes out as one batch.
@@ -134,8 +135,8 @@ def _plain_blocks(path: Path, body_start: int, sep: str, columns: list[str]) -> 
                 return
             lines = block.count(b"\n")
             quoted = b'"' in block
-            if quoted:
-                _check_quoted_block(path, block, sep, width, next_line)
+            if quoted and block.count(b'"') % 2:
+                raise NotPlain("an unclosed quote")
             try:
                 raw = pl.read_csv(block, has_header=False, schema=schema, separator=sep,
                                   quote_char='"' if quoted else None, empty_string_is_null=False,
@@ -145,7 +146,9 @@ def _plain_blocks(path: Path, body_start: int, sep: str, columns: list[str]) -> 
             # Without quotes every separator splits fields: the count says every line is exactly as wide as
             # the header (a narrower line would be padded silently), and a blank line would need the reader.
             if raw.height != lines or not quoted and block.count(sep.encode()) != (width - 1) * lines:
-                raise NotPlain("a line narrower than the header, or a blank line")
+                raise NotPlain("a line narrower than the header, a blank line, or a line break inside quotes")
+            if quoted:
+                _check_quoted_rows(path, block, raw, sep, width)
             frame = raw.select(
                 *[text(pl.col(raw_names[i])).alias(columns[i]) for i in range(width)],
                 pl.int_range(next_line, next_line + lines, dtype=pl.Int64).alias(LINE),
@@ -165,15 +168,29 @@ def _balanced_cut(block: bytes) -> int:
     return cut
 
 
-def _check_quoted_block(path: Path, block: bytes, sep: str, width: int, first_line: int) -> None:
-    """NotPlain unless every line of `block` is one record as wide as the header, by the whole reader's rule."""
+def _check_quoted_rows(path: Path, block: bytes, raw: pl.DataFrame, sep: str, width: int) -> None:
+    """NotPlain unless each row of a block with quotes is what the whole reader takes.
+
+    polars has already refused text after a closing quote and a line too wide, and every line is one
+    record (the caller compared the counts). Left: a narrower line, which polars pads (with nulls, or with
+    "" after a quoted field), found by counting: every separator of the block either separates fields or
+    stands inside a quoted value; and a quote where csv_layout allows none (polars keeps it in the
+    value): only the rows with a quote in a value get the reader's own per-line rule
+    (csv_layout.record_fields).
+    """
+    inside = raw.select(pl.sum_horizontal(pl.all().str.count_matches(sep, literal=True).sum())).item()
+    if block.count(sep.encode()) - inside != (width - 1) * raw.height:
+        raise NotPlain("a line narrower than the header")
+    holding = raw.select(pl.any_horizontal(pl.all().str.contains('"', literal=True))).to_series().arg_true()
+    if not holding.len():
+        return
+    lines = pl.Series(block.decode("utf-8").split("\n")).gather(holding).str.strip_suffix("\r")
     try:
-        body = pl.Series([block.decode("utf-8")]).str.strip_suffix("\n").str.split("\n").explode()
-        records = record_fields(path, body.str.strip_suffix("\r"), sep, first_line)
-    except (UnicodeDecodeError, FileRejected) as exc:  # the whole reader names the problem
+        records = record_fields(path, lines, sep, first_line=1)
+    except FileRejected as exc:  # the whole reader names the problem, with its line
         raise NotPlain(str(exc)) from None
-    if records.height != body.len() or (records.get_column("fields") != width).any():
-        raise NotPlain("a line break inside quotes, a blank line, or a line not as wide as the header")
+    if (records.get_column("fields") != width).any():
+        raise NotPlain("a line not as wide as the header")
 
 
 def in_background(items: Iterator[T], ahead: int = 1) -> Iterator[T]:
