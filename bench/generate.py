@@ -171,12 +171,14 @@ def write_upload(out: Path, rows: int, first: int = 0, seed: int = 2026, dirty: 
             "expected_problems": problems, "dirty_kinds": tally}
 
 
-def write_batch(out: Path, first: int, count: int, distributor: str = "Bench Distributor") -> dict:
-    """An allocation batch: one row allocating cards first..first+count-1 (an ICCID range) to a distributor."""
+def write_batch(out: Path, first: int, count: int, distributor: str = "Bench Distributor",
+                customer: str | None = None) -> dict:
+    """An allocation batch: one row allocating cards first..first+count-1 (an ICCID range) to a distributor
+    (no status changes), or to a customer (Available -> Reserved: a SIMCard/StatusChanged event per card)."""
     ends = pl.DataFrame({"n": [first, first + count - 1]}).select(iccid_expr(pl.col("n")).alias("ICCID"))["ICCID"].to_list()
     out.parent.mkdir(parents=True, exist_ok=True)
-    pl.DataFrame({"action": ["allocate"], "iccid_from": [ends[0]], "iccid_to": [ends[1]],
-                  "distributor": [distributor]}).write_csv(out)
+    to = {"customer": [customer]} if customer else {"distributor": [distributor]}
+    pl.DataFrame({"action": ["allocate"], "iccid_from": [ends[0]], "iccid_to": [ends[1]], **to}).write_csv(out)
     return {"file": str(out), "rows": 1, "cards": count, "iccid_from": ends[0], "iccid_to": ends[1]}
 
 
@@ -193,12 +195,13 @@ def main(argv: list[str] | None = None) -> int:
     batch = sub.add_parser("batch", help="an allocation batch over an ICCID range")
     batch.add_argument("--first", type=int, required=True)
     batch.add_argument("--count", type=int, required=True)
+    batch.add_argument("--customer", help="allocate to this customer (Reserved, events) instead of a distributor")
     batch.add_argument("--out", type=Path, required=True)
     args = parser.parse_args(argv)
     if args.kind == "upload":
         summary = write_upload(args.out, args.rows, args.first, args.seed, args.dirty, secrets=not args.no_secrets)
     else:
-        summary = write_batch(args.out, args.first, args.count)
+        summary = write_batch(args.out, args.first, args.count, customer=args.customer)
     print(json.dumps(summary))
     return 0
 

@@ -37,6 +37,8 @@ HERE = Path(__file__).resolve().parent
 GENERATE = HERE / "generate.py"
 BIN = Path(sys.executable).parent / "sim-pipeline"
 CUSTOM_FIELD = "Marketplace"
+ALL_EVENT_TYPES = ["SIMCard/StatusChanged", "SIMCard/Assigned", "SIMCard/Unassigned", "SIMCard/Created",
+                   "SIMCard/Deleted"]
 NOW = "2026-11-30T12:00:00Z"  # every run ingests at a fixed instant: reports and retention see the same data
 SQL_CODE = """
 import json, sys, duckdb
@@ -140,10 +142,18 @@ def inventory(out: Path, cards: int) -> Path:
     return home
 
 
-def copy_home(src: Path, scratch: Path) -> Path:
+def copy_home(src: Path, scratch: Path, all_events: bool = False) -> Path:
+    """A fresh copy of a prepared inventory; `all_events` subscribes it to every event type."""
     dst = scratch / "home"
     shutil.rmtree(dst, ignore_errors=True)
     shutil.copytree(src, dst, ignore=shutil.ignore_patterns("ready", "rejections", "outbox"))
+    if all_events:
+        toml = dst / "sim-pipeline.toml"
+        text = toml.read_text(encoding="utf-8")
+        subscribed = 'subscriptions = ["SIMCard/StatusChanged"]'
+        if subscribed not in text:
+            raise RuntimeError(f"{toml}: no default subscriptions line to replace")
+        toml.write_text(text.replace(subscribed, f"subscriptions = {json.dumps(ALL_EVENT_TYPES)}"), encoding="utf-8")
     for folder in ("rejections", "outbox", "outbox/.tmp"):
         (dst / folder).mkdir(parents=True, exist_ok=True)
     # The copy's pages are still dirty: without this, the measured command's commit (DuckDB fsyncs the file
@@ -164,16 +174,19 @@ def sql_setup(home: Path, statements: list[str]) -> None:
 
 
 def ingest_case(args, scratch: Path, case: str, name: str, path: Path, inv: Path, expect: str,
-                expected_problems: int | None = None, env_extra: dict[str, str] | None = None) -> dict:
+                expected_problems: int | None = None, env_extra: dict[str, str] | None = None,
+                all_events: bool = False) -> dict:
     runs, floors = [], []
     load = load_average()
     for n in range(args.runs):
         floors.append(floor(path, scratch))
-        home = copy_home(inv, scratch)
+        home = copy_home(inv, scratch, all_events)
         result = cli(home, "ingest", str(path), "--json", "--quiet", check=False, **(env_extra or {}))
         summary = json.loads(result.stdout.splitlines()[-1]) if result.stdout.strip() else {}
         if summary.get("status") != expect:
             raise RuntimeError(f"case {case}: expected {expect}, got {summary.get('status')}: {result.stderr[-2000:]}")
+        if all_events and summary.get("events") != summary.get("added"):
+            raise RuntimeError(f"case {case}: {summary.get('events')} events for {summary.get('added')} new cards")
         if expected_problems is not None:
             reported = _report_errors(Path(summary["report"]))
             if reported != expected_problems or len(summary["errors"]) != expected_problems:
@@ -192,13 +205,15 @@ def _report_errors(report: Path) -> int:
 
 
 def command_case(args, scratch: Path, case: str, name: str, rows: int, inv: Path, argv: list[str],
-                 floor_file: Path) -> dict:
+                 floor_file: Path, check_json=None) -> dict:
     runs, floors = [], []
     load = load_average()
     for n in range(args.runs):
         floors.append(floor(floor_file, scratch))
         home = copy_home(inv, scratch)
         runs.append(cli(home, *argv))
+        if check_json is not None:
+            check_json(json.loads(runs[-1].stdout.splitlines()[-1]), home)
         log(f"case {case} run {n + 1}: {runs[-1].seconds:.2f} s")
     return summarise(case, name, rows, runs, floors, load)
 
@@ -235,6 +250,10 @@ def case_ingest(args, scratch: Path, case: str, rows: int) -> None:
     first = args.inventory_rows
     path, _ = upload_file(args.out, rows, first)
     emit(ingest_case(args, scratch, case, f"ingest {rows:,} cards into {args.inventory_rows:,}", path, inv, "accepted"))
+    if args.all_events_too:
+        emit(ingest_case(args, scratch, f"{case}-events", f"ingest {rows:,} cards, every event type subscribed "
+                         "(a SIMCard/Created event per card, relayed to outbox/ files by the command)", path, inv,
+                         "accepted", all_events=True))
     if args.no_secrets_too:
         plain, _ = upload_file(args.out, rows, first, secrets=False)
         emit(ingest_case(args, scratch, f"{case}-nosecrets", f"ingest {rows:,} cards without secret columns",
@@ -368,13 +387,33 @@ def history_setup_sql(cards: int, disposed: int) -> list[str]:
 def case_allocate(args, scratch: Path) -> None:
     inv = big_inventory(args)
     count, first = 100_000, args.big_inventory // 2 + 1  # past the cards the set-up allocated: Available
-    batch = args.out / "files" / f"allocate-{count}-from-{first}.csv"
-    if not batch.exists():
-        subprocess.run([sys.executable, str(GENERATE), "batch", "--first", str(first), "--count", str(count),
-                        "--out", str(batch)], check=True, capture_output=True)
     floor_file, _ = upload_file(args.out, args.rows, args.inventory_rows)
+    batch = _batch_file(args, first, count)
     emit(command_case(args, scratch, "4", f"allocate {count:,} cards by ICCID range in {args.big_inventory:,}",
                       count, inv, ["apply", str(batch), "--json", "--quiet"], floor_file))
+    # The same range to a customer: Available -> Reserved, a SIMCard/StatusChanged event per card, written
+    # to the outbox in the change's transaction and relayed to outbox/ files before the command ends.
+    batch = _batch_file(args, first, count, customer="Bench Customer")
+
+    def all_events_out(summary: dict, home: Path) -> None:
+        files = list((home / "outbox").glob("*.jsonl"))
+        lines = sum(sum(1 for _ in f.open(encoding="utf-8")) for f in files)
+        if summary.get("events") != count or lines != count:
+            raise RuntimeError(f"case 4-customer: {summary.get('events')} events, {lines} lines in outbox/")
+
+    emit(command_case(args, scratch, "4-customer", f"allocate {count:,} cards by ICCID range to a customer "
+                      f"in {args.big_inventory:,} (status changes: {count:,} events relayed)", count, inv,
+                      ["apply", str(batch), "--json", "--quiet"], floor_file, check_json=all_events_out))
+
+
+def _batch_file(args, first: int, count: int, customer: str | None = None) -> Path:
+    suffix = "-customer" if customer else ""
+    batch = args.out / "files" / f"allocate-{count}-from-{first}{suffix}.csv"
+    if not batch.exists():
+        extra = ["--customer", customer] if customer else []
+        subprocess.run([sys.executable, str(GENERATE), "batch", "--first", str(first), "--count", str(count),
+                        "--out", str(batch), *extra], check=True, capture_output=True)
+    return batch
 
 
 def reported_inventory(args) -> Path:
@@ -419,6 +458,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--disposed", type=int, default=1_000_000, help="long-disposed cards for case 6")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--cases", default="1,2,3", help="comma-separated: 1,1-flow,2,3,4,5,6")
+    parser.add_argument("--all-events-too", action="store_true",
+                        help="case 1 once more with every event type subscribed (an event per new card)")
     parser.add_argument("--no-secrets-too", action="store_true",
                         help="cases 1/2 once more on a file without secret columns (the cost of encryption)")
     parser.add_argument("--out", type=Path, default=HERE / "out", help="generated files and inventories (kept)")

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import polars as pl
 
 from sim_pipeline import queries
 from sim_pipeline.settings import Settings
@@ -119,16 +120,19 @@ def write_batch(con: duckdb.DuckDBPyConnection, settings: Settings, batch_size: 
     part = tmp_dir(settings) / f"{after + 1:0{SEQ_DIGITS}d}-writing.jsonl"
     first = last = None
     count = 0
-    # Streamed in slices and read to the end (an unfinished DuckDB result would hold the connection).
-    cur = con.execute(queries.sql("outbox_events_after"), {"after_seq": after, "limit": batch_size})
-    with part.open("w", encoding="utf-8", newline="\n") as fh:
-        while rows := cur.fetchmany(FETCH_ROWS):
-            for _seq, payload in rows:
-                fh.write(payload)
-                fh.write("\n")
-            first = rows[0][0] if first is None else first
-            last = rows[-1][0]
-            count += len(rows)
+    # Streamed as Arrow batches and read to the end (an unfinished DuckDB result would hold the
+    # connection); each batch's payloads are joined into one write: no Python object per event.
+    relation = con.sql(queries.sql("outbox_events_after"), params={"after_seq": after, "limit": batch_size})
+    with part.open("wb") as fh, relation.to_arrow_reader(batch_size=FETCH_ROWS) as reader:
+        for rows in reader:
+            if rows.num_rows == 0:
+                continue
+            seqs = rows.column(0)
+            fh.write(pl.Series(rows.column(1)).cast(pl.String).str.join("\n").item().encode("utf-8"))
+            fh.write(b"\n")
+            first = seqs[0].as_py() if first is None else first
+            last = seqs[-1].as_py()
+            count += rows.num_rows
         fh.flush()
         os.fsync(fh.fileno())
     if first is None:

@@ -45,38 +45,87 @@ before_unassign as (
         on l.iccid = prev.iccid and l.seq > prev.seq
 ),
 
+-- Which events each change makes, as narrow keys: numbering them (a sort) before any JSON is built keeps
+-- the sort small; the envelopes are built after, joined back to their history row.
 typed as (
-    select 'SIMCard/Created' as event_type, ch.* from changes as ch
-    where ch.old_status is null and ch.new_status is not null
+    select seq, 'SIMCard/Created' as event_type from changes
+    where old_status is null and new_status is not null
     union all
-    select 'SIMCard/Deleted' as event_type, ch.* from changes as ch
-    where ch.is_deleted
+    select seq, 'SIMCard/Deleted' as event_type from changes
+    where is_deleted
     union all
-    select 'SIMCard/StatusChanged' as event_type, ch.* from changes as ch
-    where ch.old_status is not null and ch.new_status is not null and ch.old_status <> ch.new_status
+    select seq, 'SIMCard/StatusChanged' as event_type from changes
+    where old_status is not null and new_status is not null and old_status <> new_status
     union all
-    select 'SIMCard/Assigned' as event_type, ch.* from changes as ch
-    where ch.new_status = 'in_use' and ch.old_status is distinct from 'in_use'
+    select seq, 'SIMCard/Assigned' as event_type from changes
+    where new_status = 'in_use' and old_status is distinct from 'in_use'
     union all
-    select 'SIMCard/Unassigned' as event_type, ch.* replace (
-        b.msisdn as msisdn,
-        b.account_id as account_id,
-        b.customer as customer
-    )
-    from changes as ch
-    join before_unassign as b using (seq)
+    select seq, 'SIMCard/Unassigned' as event_type from before_unassign
 ),
 
-subscribed as (
-    select * from typed
-    where list_contains($subscriptions, event_type)
+-- Sequences continue after every row ever written or exported, so a file name is never reused.
+base as (
+    select greatest(
+        (select coalesce(max(seq), 0) from outbox),
+        (select max(greatest(last_seq, coalesce(pending_last, 0))) from relay_state)
+    ) as last_seq
 ),
 
-with_data as (
+-- Outbox seqs: in history order, then in the order of the types listed (one sort, over narrow rows).
+numbered as (
     select
-        e.*,
-        sha1(unhex(replace($inventory_id, '-', '')) || encode(e.seq || '/' || e.event_type)) as h,
-        case
+        t.seq as history_seq,
+        t.event_type,
+        base.last_seq + row_number() over (
+            order by t.seq, list_position(
+                ['SIMCard/Created', 'SIMCard/StatusChanged', 'SIMCard/Assigned', 'SIMCard/Unassigned', 'SIMCard/Deleted'],
+                t.event_type
+            )
+        ) as seq,
+    from typed as t
+    cross join base
+    where list_contains($subscriptions, t.event_type)
+),
+
+events as (
+    select
+        n.seq as outbox_seq,
+        n.event_type,
+        e.* replace (
+            coalesce(b.msisdn, e.msisdn) as msisdn,
+            coalesce(b.account_id, e.account_id) as account_id,
+            coalesce(b.customer, e.customer) as customer
+        ),
+        sha1(unhex(replace($inventory_id, '-', '')) || encode(e.seq || '/' || n.event_type)) as h,
+    from numbered as n
+    join changes as e on e.seq = n.history_seq
+    left join before_unassign as b on b.seq = n.history_seq and n.event_type = 'SIMCard/Unassigned'
+),
+
+with_ids as (
+    -- UUIDv5 layout: the first 16 bytes of the SHA-1, version nibble 5, variant bits 10.
+    select
+        *,
+        substr(h, 1, 8) || '-' || substr(h, 9, 4) || '-5' || substr(h, 14, 3) || '-'
+            || substr('89ab', (instr('0123456789abcdef', substr(h, 17, 1)) - 1) % 4 + 1, 1)
+            || substr(h, 18, 3) || '-' || substr(h, 21, 12) as event_id,
+    from events
+)
+
+select
+    e.outbox_seq as seq,
+    e.seq as history_seq,
+    e.event_type,
+    e.event_id,
+    json_object(
+        'specversion', '1.0',
+        'id', e.event_id,
+        'source', '/sim-pipeline/' || $inventory_id,
+        'type', e.event_type,
+        'subject', e.iccid,
+        'time', strftime(e.changed_at, '%Y-%m-%dT%H:%M:%S.%fZ'),
+        'datacontenttype', 'application/json',
+        'data', case
             when e.event_type in ('SIMCard/Assigned', 'SIMCard/Unassigned') then json_object(
                 'iccid', e.iccid,
                 'imsi', e.imsi,
@@ -108,47 +157,6 @@ with_data as (
                 'batch', json_object('file', e.source_file, 'line', e.source_line),
                 'history_seq', e.seq
             )
-        end as data,
-    from subscribed as e
-),
-
-with_ids as (
-    -- UUIDv5 layout: the first 16 bytes of the SHA-1, version nibble 5, variant bits 10.
-    select
-        *,
-        substr(h, 1, 8) || '-' || substr(h, 9, 4) || '-5' || substr(h, 14, 3) || '-'
-            || substr('89ab', (instr('0123456789abcdef', substr(h, 17, 1)) - 1) % 4 + 1, 1)
-            || substr(h, 18, 3) || '-' || substr(h, 21, 12) as event_id,
-    from with_data
-),
-
--- Sequences continue after every row ever written or exported, so a file name is never reused.
-base as (
-    select greatest(
-        (select coalesce(max(seq), 0) from outbox),
-        (select max(greatest(last_seq, coalesce(pending_last, 0))) from relay_state)
-    ) as last_seq
-)
-
-select
-    base.last_seq + row_number() over (
-        order by e.seq, list_position(
-            ['SIMCard/Created', 'SIMCard/StatusChanged', 'SIMCard/Assigned', 'SIMCard/Unassigned', 'SIMCard/Deleted'],
-            e.event_type
-        )
-    ) as seq,
-    e.seq as history_seq,
-    e.event_type,
-    e.event_id,
-    json_object(
-        'specversion', '1.0',
-        'id', e.event_id,
-        'source', '/sim-pipeline/' || $inventory_id,
-        'type', e.event_type,
-        'subject', e.iccid,
-        'time', strftime(e.changed_at, '%Y-%m-%dT%H:%M:%S.%fZ'),
-        'datacontenttype', 'application/json',
-        'data', e.data
+        end
     ) as payload,
 from with_ids as e
-cross join base
