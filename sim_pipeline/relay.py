@@ -1,7 +1,8 @@
 """The relay: outbox rows not yet exported -> files `outbox/<first seq>-<last seq>.jsonl`, exactly once.
 
-Input: the `outbox` table (one row per event, payload = a CloudEvents envelope) and `relay_state`
-(progress). Output: one JSON object per line, at most `batch_size` events per file, names zero-padded
+Input: the `outbox` table (one row per event: which type, for which history row) and `relay_state`
+(progress); each event's CloudEvents envelope is built from its history row as it is written
+(sql/outbox_events_after.sql). Output: one JSON object per line, at most `batch_size` events per file, names zero-padded
 so they sort in export order. Consumers may move files away; progress lives in the inventory.
 
 The protocol survives a kill at any instant without losing or repeating an event in outbox/:
@@ -28,6 +29,7 @@ import duckdb
 import polars as pl
 
 from sim_pipeline import queries
+from sim_pipeline.db import inventory_id
 from sim_pipeline.settings import Settings
 
 OUTBOX = "outbox"
@@ -122,7 +124,9 @@ def write_batch(con: duckdb.DuckDBPyConnection, settings: Settings, batch_size: 
     count = 0
     # Streamed as Arrow batches and read to the end (an unfinished DuckDB result would hold the
     # connection); each batch's payloads are joined into one write: no Python object per event.
-    relation = con.sql(queries.sql("outbox_events_after"), params={"after_seq": after, "limit": batch_size})
+    [history] = queries.rows(con, "outbox_history_range_after", after_seq=after, limit=batch_size)
+    relation = con.sql(queries.sql("outbox_events_after"),
+                       params={"after_seq": after, "limit": batch_size, "inventory_id": inventory_id(con), **history})
     with part.open("wb") as fh, relation.to_arrow_reader(batch_size=FETCH_ROWS) as reader:
         for rows in reader:
             if rows.num_rows == 0:
