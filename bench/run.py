@@ -42,7 +42,7 @@ ALL_EVENT_TYPES = ["SIMCard/StatusChanged", "SIMCard/Assigned", "SIMCard/Unassig
 NOW = "2026-11-30T12:00:00Z"  # every run ingests at a fixed instant: reports and retention see the same data
 SQL_CODE = """
 import json, sys, duckdb
-con = duckdb.connect(sys.argv[1])
+con = duckdb.connect(sys.argv[1], config={"enable_progress_bar": False})  # stdout carries only JSON lines
 for statement in json.load(open(sys.argv[2])):
     con.execute(statement).fetchall()
 con.execute("checkpoint").fetchall()
@@ -166,7 +166,8 @@ def sql_setup(home: Path, statements: list[str]) -> None:
     """Set-up that would take months of operations, written straight into a copy of an inventory."""
     script = home / "setup.json"
     script.write_text(json.dumps(statements))
-    subprocess.run([sys.executable, "-c", SQL_CODE, str(home / "inventory.duckdb"), str(script)], check=True)
+    subprocess.run([sys.executable, "-c", SQL_CODE, str(home / "inventory.duckdb"), str(script)], check=True,
+                   stdout=sys.stderr)
     script.unlink()
 
 
