@@ -14,6 +14,7 @@ import pytest
 
 from schemas.vocabulary import (EVENT_ASSIGNED, EVENT_CREATED, EVENT_DELETED, EVENT_STATUS_CHANGED, EVENT_TYPES,
                                 EVENT_UNASSIGNED, EVENTS_DIR, STATUSES)
+from report_fixtures import given_history
 from sim_pipeline import ingest, outbox, queries
 from sim_pipeline.actor import ADMINISTRATOR
 from sim_pipeline.db import inventory_id, open_inventory
@@ -281,3 +282,26 @@ def test_each_event_type_has_a_valid_schema_that_allows_no_other_data():
         assert statuses - {None} <= set(STATUSES)
     assert sorted(p.name for p in EVENTS_DIR.glob("*.schema.json")) == sorted(
         f"{t.replace('/', '.')}.schema.json" for t in EVENT_TYPES)
+
+
+def test_events_pending_when_the_outbox_stopped_storing_envelopes_are_exported_from_history(settings, monkeypatch):
+    from sim_pipeline import migrations
+
+    version_3 = [(n, sql) for n, sql in migrations.ddl_files() if n <= 3]
+    with monkeypatch.context() as patch:
+        patch.setattr(migrations, "ddl_files", lambda: version_3)
+        with open_inventory(settings) as con:
+            given_history(con, f"""
+            seq | changed_at       | iccid     | action | old_status | new_status | managed_by | distributor | representative | custom | is_deleted
+            1   | 2025-01-10 10:00 | {iccid(0)} | ingest |            | available  | admin      |             |                |        | no
+            2   | 2025-01-10 10:00 | {iccid(1)} | ingest |            | available  | admin      |             |                |        | no
+            """)
+            # An event enqueued by version 3 and not exported yet: its stored envelope is dropped by 004.
+            event_id = str(uuid.uuid5(uuid.UUID(inventory_id(con)), f"2/{EVENT_CREATED}"))
+            con.execute("insert into outbox values (1, 2, $type, $id, '{}')", {"type": EVENT_CREATED, "id": event_id})
+    with open_inventory(settings) as con:
+        assert "payload" not in [r[0] for r in con.execute("describe outbox").fetchall()]
+        relay_events(con, settings)
+    [event] = exported(settings)
+    jsonschema.validate(event, schema_of(EVENT_CREATED))
+    assert (event["id"], event["subject"], event["data"]["history_seq"]) == (event_id, iccid(1), 2)
