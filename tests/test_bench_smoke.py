@@ -37,12 +37,13 @@ def test_a_tiny_benchmark_run_prints_one_json_line_per_case(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("SIM_PIPELINE_")}
     result = subprocess.run(
         [sys.executable, str(BENCH / "run.py"), "--rows", "10000", "--inventory-rows", "10000", "--runs", "1",
-         "--cases", "1,3", "--out", str(tmp_path / "out")],
+         "--cases", "1,3", "--all-events-too", "--out", str(tmp_path / "out")],
         env=env, capture_output=True, text=True, timeout=120,
     )
     assert result.returncode == 0, result.stderr[-3000:]
     lines = [json.loads(line) for line in result.stdout.splitlines()]
-    assert [line["case"] for line in lines] == ["1", "3"]
+    # 1-events: the run itself checks that every new card made an event (it stops otherwise).
+    assert [line["case"] for line in lines] == ["1", "1-events", "3"]
     for line in lines:
         assert KEYS <= line.keys() and line["rows"] == 10_000
         assert line["seconds"] > 0 and line["floor_seconds"] > 0 and line["peak_rss_mib"] > 0
