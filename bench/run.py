@@ -335,7 +335,7 @@ def history_setup_sql(cards: int, disposed: int) -> list[str]:
     per_month = cards // 24
     return [
         "create temp table plan as "
-        f"select iccid, iccid_num, row_number() over (order by iccid_num) - 1 as n from cards",
+        "select iccid, iccid_num, row_number() over (order by iccid_num) - 1 as n from cards",
         # n < 12 * per_month: allocated in month n // per_month; even n also assigned a month later.
         f"""create temp table moves as
         select iccid, n,

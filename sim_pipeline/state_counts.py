@@ -4,7 +4,7 @@ A count at a past instant never changes: history is only appended, at the clock'
 each month end a report computes are kept (month_end_state_counts, schemas/ddl/003) once the clock has
 passed it, and the next report counts on from the latest one it finds, reading only the history after it
 and the earlier rows of the cards changed since. The first report of an inventory reads all of history
-(2.9 s for 17.7M rows, bench case 5-cold); the monthly one a month of it.
+(2.7-2.9 s for 17.7M rows, bench case 5-first); the monthly one a month of it.
 """
 
 from __future__ import annotations

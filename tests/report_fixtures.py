@@ -13,12 +13,12 @@ from typing import Any, Callable
 import duckdb
 import polars as pl
 
-from sim_pipeline.demo_data import iccid
+from sim_pipeline.demo_data import iccid as seed_iccid
 
 
 def mega(first: int, last: int) -> list[str]:
     """ICCIDs of the seed's cards number `first` to `last` (1-based): mega(1, 100) is Adam Smith's batch."""
-    return [iccid(n) for n in range(first, last + 1)]
+    return [seed_iccid(n) for n in range(first, last + 1)]
 
 
 _STATE = ("imsi", "sim_type", "managed_by", "msisdn", "account_id", "customer", "distributor",
