@@ -2,8 +2,8 @@
 
 Input: the `outbox` table (one row per event: which type, for which history row) and `relay_state`
 (progress); each event's CloudEvents envelope is built from its history row as it is written
-(sql/outbox_events_after.sql). Output: one JSON object per line, at most `batch_size` events per file, names zero-padded
-so they sort in export order. Consumers may move files away; progress lives in the inventory.
+(sql/outbox_events_after.sql). Output: one JSON object per line, at most `batch_size` events per file,
+names zero-padded so they sort in export order. Consumers may move files away; progress lives in the inventory.
 
 The protocol survives a kill at any instant without losing or repeating an event in outbox/:
 

@@ -11,7 +11,7 @@ Two ways in, one result:
   numbered by counting. A block without a quote is proved plain by counting its separators; a block
   with quotes (cut only where the quotes before the cut are balanced) by polars' own refusals, counts
   of rows and separators, and the whole reader's rule (csv_layout.record_fields) for the rows holding
-  a quote in a value (_check_quoted_rows).
+  a quote in a value (_check_quotes).
 - anything else (XLSX, XLS, vendor .out, line breaks inside quotes, blank lines inside, a header further
   down, a ragged line, a misplaced quote) is read whole by drop_reader.read_drop, which knows every
   layout and names what is wrong with a file, and comes out as one batch.
@@ -143,12 +143,17 @@ def _plain_blocks(path: Path, body_start: int, sep: str, columns: list[str]) -> 
                                   truncate_ragged_lines=False)
             except pl.exceptions.PolarsError as exc:  # a line too wide, bad UTF-8
                 raise NotPlain(str(exc).splitlines()[0]) from None
-            # Without quotes every separator splits fields: the count says every line is exactly as wide as
-            # the header (a narrower line would be padded silently), and a blank line would need the reader.
-            if raw.height != lines or not quoted and block.count(sep.encode()) != (width - 1) * lines:
-                raise NotPlain("a line narrower than the header, a blank line, or a line break inside quotes")
+            if raw.height != lines:  # polars skips a blank line and joins the lines of a quoted line break
+                raise NotPlain("a blank line, or a line break inside quotes")
+            # Every separator of the block splits fields or stands inside a quoted value: the count says
+            # every line is exactly as wide as the header (polars pads a narrower one: with nulls, or with
+            # "" after a quoted field). polars itself refuses a wider one.
+            inside = raw.select(pl.sum_horizontal(pl.all().str.count_matches(sep, literal=True).sum())).item() \
+                if quoted else 0
+            if block.count(sep.encode()) - inside != (width - 1) * lines:
+                raise NotPlain("a line narrower than the header")
             if quoted:
-                _check_quoted_rows(path, block, raw, sep, width)
+                _check_quotes(path, block, raw, sep, width)
             frame = raw.select(
                 *[text(pl.col(raw_names[i])).alias(columns[i]) for i in range(width)],
                 pl.int_range(next_line, next_line + lines, dtype=pl.Int64).alias(LINE),
@@ -168,19 +173,12 @@ def _balanced_cut(block: bytes) -> int:
     return cut
 
 
-def _check_quoted_rows(path: Path, block: bytes, raw: pl.DataFrame, sep: str, width: int) -> None:
-    """NotPlain unless each row of a block with quotes is what the whole reader takes.
+def _check_quotes(path: Path, block: bytes, raw: pl.DataFrame, sep: str, width: int) -> None:
+    """NotPlain unless the quotes of a block are where the whole reader allows them.
 
-    polars has already refused text after a closing quote and a line too wide, and every line is one
-    record (the caller compared the counts). Left: a narrower line, which polars pads (with nulls, or with
-    "" after a quoted field), found by counting: every separator of the block either separates fields or
-    stands inside a quoted value; and a quote where csv_layout allows none (polars keeps it in the
-    value): only the rows with a quote in a value get the reader's own per-line rule
-    (csv_layout.record_fields).
+    polars has already refused text after a closing quote, but keeps a quote inside an unquoted field in
+    the value: the rows with a quote in a value get the reader's own per-line rule (csv_layout.record_fields).
     """
-    inside = raw.select(pl.sum_horizontal(pl.all().str.count_matches(sep, literal=True).sum())).item()
-    if block.count(sep.encode()) - inside != (width - 1) * raw.height:
-        raise NotPlain("a line narrower than the header")
     holding = raw.select(pl.any_horizontal(pl.all().str.contains('"', literal=True))).to_series().arg_true()
     if not holding.len():
         return
