@@ -9,9 +9,8 @@ Two ways in, one result:
   means: header on line 1, every record on one line (quoted fields allowed, without line breaks in them)
   and exactly as wide as the header, no blank line inside. Then a record is a line, and lines are
   numbered by counting. A block without a quote is proved plain by counting its separators; a block
-  with quotes (cut only where the quotes before the cut are balanced) by polars' own refusals, counts
-  of rows and separators, and the whole reader's rule (csv_layout.record_fields) for the rows holding
-  a quote in a value (_check_quotes).
+  with quotes (cut only where the quotes before the cut are balanced) by the same counts of rows and
+  separators, and the whole reader's quoting rule as one pattern per line (_check_quotes).
 - anything else (XLSX, XLS, vendor .out, line breaks inside quotes, blank lines inside, a header further
   down, a ragged line, a misplaced quote) is read whole by drop_reader.read_drop, which knows every
   layout and names what is wrong with a file, and comes out as one batch.
@@ -31,11 +30,12 @@ from typing import Callable, Iterator, TypeVar
 import polars as pl
 
 from sim_pipeline.drop_reader import LINE, Drop, read_drop
-from sim_pipeline.errors import FileRejected, Problem
+from sim_pipeline.errors import Problem
 from sim_pipeline.readers import sniff
 from sim_pipeline.readers.common import map_named, text
-from sim_pipeline.readers.csv_layout import record_fields, sniff_separator
+from sim_pipeline.readers.csv_layout import sniff_separator
 
+_RE_SEP = {",": ",", ";": ";", "\t": r"\t"}  # a separator as a literal in a (Rust) regex
 BLOCK_BYTES = 16 << 20  # parse unit: about 110,000 upload rows; polars parses a block on every core
 # Validation and merge unit: pandera, the sealing and one INSERT see this many rows. A multiple of DuckDB's
 # row group (122,880 rows): an insert ending in a partial row group leaves it to the checkpoint, which then
@@ -153,7 +153,7 @@ def _plain_blocks(path: Path, body_start: int, sep: str, columns: list[str]) -> 
             if block.count(sep.encode()) - inside != (width - 1) * lines:
                 raise NotPlain("a line narrower than the header")
             if quoted:
-                _check_quotes(path, block, raw, sep, width)
+                _check_quotes(block, sep)
             frame = raw.select(
                 *[text(pl.col(raw_names[i])).alias(columns[i]) for i in range(width)],
                 pl.int_range(next_line, next_line + lines, dtype=pl.Int64).alias(LINE),
@@ -173,22 +173,19 @@ def _balanced_cut(block: bytes) -> int:
     return cut
 
 
-def _check_quotes(path: Path, block: bytes, raw: pl.DataFrame, sep: str, width: int) -> None:
-    """NotPlain unless the quotes of a block are where the whole reader allows them.
+def _check_quotes(block: bytes, sep: str) -> None:
+    """NotPlain unless every line of a block puts its quotes where the whole reader allows them.
 
-    polars has already refused text after a closing quote, but keeps a quote inside an unquoted field in
-    the value: the rows with a quote in a value get the reader's own per-line rule (csv_layout.record_fields).
+    The reader's rule (csv_layout: a quoted field starts and ends with a quote, each quote inside doubled,
+    nothing else between the separators; an unquoted field holds no quote) as one pattern per line.
+    polars is laxer: `"a"b"c"` reads as abc, a stray quote stays in the value. A line the pattern refuses
+    goes to the whole reader, which names the problem.
     """
-    holding = raw.select(pl.any_horizontal(pl.all().str.contains('"', literal=True))).to_series().arg_true()
-    if not holding.len():
-        return
-    lines = pl.Series(block.decode("utf-8").split("\n")).gather(holding).str.strip_suffix("\r")
-    try:
-        records = record_fields(path, lines, sep, first_line=1)
-    except FileRejected as exc:  # the whole reader names the problem, with its line
-        raise NotPlain(str(exc)) from None
-    if (records.get_column("fields") != width).any():
-        raise NotPlain("a line not as wide as the header")
+    s = _RE_SEP[sep]
+    field = rf'(?:"(?:[^"]|"")*"|[^"{s}]*)'
+    lines = pl.Series([block.decode("utf-8")]).str.strip_suffix("\n").str.split("\n").explode()
+    if not lines.str.contains(rf"^{field}(?:{s}{field})*\r?$").all():
+        raise NotPlain("a quote the reader does not allow there")
 
 
 def in_background(items: Iterator[T], ahead: int = 1) -> Iterator[T]:

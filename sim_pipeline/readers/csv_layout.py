@@ -53,7 +53,7 @@ def layout(path: Path) -> Layout:
     csv.field_size_limit(max(csv.field_size_limit(), len(header_text) + 1))
     header = [f.strip() for f in next(csv.reader([header_text], delimiter=sep))]
     body = lines.slice(h + 1)
-    records = record_fields(path, body, sep, first_line=h + 2)
+    records = _records(path, body, sep, first_line=h + 2)
     return Layout(h + 1, header, sep, records.get_column(LINE), _ragged(records, sep, len(header)))
 
 
@@ -73,10 +73,8 @@ def sniff_separator(header_line: str) -> str:
     return best if counts[best] else ","
 
 
-def record_fields(path: Path, body: pl.Series, sep: str, first_line: int) -> pl.DataFrame:
-    """One row per record: its line, its text, its number of fields (quoted separators not counted).
-
-    Raises FileRejected for an unclosed or misplaced quote. Also used by staging on each block of a big file."""
+def _records(path: Path, body: pl.Series, sep: str, first_line: int) -> pl.DataFrame:
+    """One row per record: its line, its text, its number of fields."""
     n = body.len()
     frame = pl.DataFrame({"text": body, LINE: pl.int_range(first_line, first_line + n, eager=True, dtype=pl.Int64)})
     quoted = body.str.contains('"', literal=True)
