@@ -33,9 +33,8 @@ from sim_pipeline.drop_reader import LINE, Drop, read_drop
 from sim_pipeline.errors import Problem
 from sim_pipeline.readers import sniff
 from sim_pipeline.readers.common import map_named, text
-from sim_pipeline.readers.csv_layout import sniff_separator
+from sim_pipeline.readers.csv_layout import sniff_separator, well_quoted_line
 
-_RE_SEP = {",": ",", ";": ";", "\t": r"\t"}  # a separator as a literal in a (Rust) regex
 BLOCK_BYTES = 16 << 20  # parse unit: about 110,000 upload rows; polars parses a block on every core
 # Validation and merge unit: pandera, the sealing and one INSERT see this many rows. A multiple of DuckDB's
 # row group (122,880 rows): an insert ending in a partial row group leaves it to the checkpoint, which then
@@ -176,15 +175,12 @@ def _balanced_cut(block: bytes) -> int:
 def _check_quotes(block: bytes, sep: str) -> None:
     """NotPlain unless every line of a block puts its quotes where the whole reader allows them.
 
-    The reader's rule (csv_layout: a quoted field starts and ends with a quote, each quote inside doubled,
-    nothing else between the separators; an unquoted field holds no quote) as one pattern per line.
-    polars is laxer: `"a"b"c"` reads as abc, a stray quote stays in the value. A line the pattern refuses
+    The reader's own rule as one pattern per line (csv_layout.well_quoted_line: a field quoted whole with
+    each quote inside doubled, or holding no quote). polars is laxer: `"a"b"c"` reads as abc, a stray quote stays in the value. A line the pattern refuses
     goes to the whole reader, which names the problem.
     """
-    s = _RE_SEP[sep]
-    field = rf'(?:"(?:[^"]|"")*"|[^"{s}]*)'
     lines = pl.Series([block.decode("utf-8")]).str.strip_suffix("\n").str.split("\n").explode()
-    if not lines.str.contains(rf"^{field}(?:{s}{field})*\r?$").all():
+    if not lines.str.contains(well_quoted_line(sep)).all():
         raise NotPlain("a quote the reader does not allow there")
 
 
