@@ -13,7 +13,7 @@ from typing import Any
 from prefect import flow
 
 from flows.ingest_drop import finish, log_outcome, take_file
-from sim_pipeline import inbox
+from sim_pipeline import drops
 
 
 @flow(name="apply-batch", persist_result=False)
@@ -22,6 +22,6 @@ def apply_batch(path: str) -> dict[str, Any]:
 
     Example: prefect deployment run apply-batch/apply-batch -p path=/srv/sims/inbox/admin/batches/alloc.csv
     """
-    outcome = inbox.Outcome(**take_file(path, "batch"))
+    outcome = drops.Outcome(**take_file(path, "batch"))
     log_outcome(outcome)
     return finish([outcome])

@@ -13,8 +13,8 @@ from prefect.cache_policies import NO_CACHE
 
 from flows.ingest_drop import relay_after_write
 from sim_pipeline.actor import Actor
-from sim_pipeline.db import open_inventory
-from sim_pipeline.ingest import IngestResult, ingest_file
+from sim_pipeline.store.db import open_inventory
+from sim_pipeline.ingest.upload import IngestResult, ingest_file
 from sim_pipeline.settings import Settings
 
 

@@ -1,7 +1,7 @@
 """ingest-drop: take one upload file from an actor's inbox folder (same library code as `sim-pipeline scan`).
 
 The folder says who acts (inbox/admin/uploads/ or inbox/resellers/NAME/uploads/); the file ends in
-processed/ or rejected/ (sim_pipeline.inbox). A rejected file marks the run Failed, with the rejection
+processed/ or rejected/ (sim_pipeline.drops). A rejected file marks the run Failed, with the rejection
 summary in the log. Then the new events are relayed (a relay-events subflow run).
 
 Only paths, names and counts cross task boundaries, and no result is persisted: Prefect never
@@ -18,8 +18,10 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.states import Failed, State
 
-from sim_pipeline import inbox, resellers
-from sim_pipeline.db import open_inventory
+from sim_pipeline import drops
+
+from sim_pipeline.store import resellers
+from sim_pipeline.store.db import open_inventory
 from sim_pipeline.errors import InventoryBusy, SimPipelineError
 from sim_pipeline.settings import Settings
 
@@ -50,27 +52,27 @@ def take_file(path: str, kind: str | None = None) -> dict[str, Any]:
     settings = Settings.from_env()
     with open_inventory(settings) as con:
         try:
-            item = inbox.locate(settings, Path(path), resellers.names(con))
+            item = drops.locate(settings, Path(path), resellers.names(con))
         except FileNotFoundError:
-            return inbox.Outcome(Path(path).name, "", "gone").to_json()
+            return drops.Outcome(Path(path).name, "", "gone").to_json()
         if kind is not None and item.kind != kind:
             other = "apply-batch" if item.kind == "batch" else "ingest-drop"
             raise SimPipelineError(f"{path}: an {item.kind} file; run {other} for it")
-        return inbox.take(con, settings, item).to_json()
+        return drops.take(con, settings, item).to_json()
 
 
 @task(name="relay events", cache_policy=NO_CACHE, persist_result=False,
       retries=len(RETRY_DELAYS), retry_delay_seconds=RETRY_DELAYS, retry_condition_fn=retry_on_io)
 def relay_after_write() -> dict[str, Any]:
     """Export the events the run committed (the same code as the relay-events flow)."""
-    from sim_pipeline.relay import relay_events
+    from sim_pipeline.events.relay import relay_events
 
     settings = Settings.from_env()
     with open_inventory(settings) as con:
         return relay_events(con, settings).to_json()
 
 
-def log_outcome(outcome: inbox.Outcome) -> None:
+def log_outcome(outcome: drops.Outcome) -> None:
     logger = get_run_logger()
     if outcome.status in ("rejected", "refused", "failed"):
         logger.error(outcome.summary())
@@ -82,7 +84,7 @@ def log_outcome(outcome: inbox.Outcome) -> None:
         logger.info(outcome.summary())
 
 
-def finish(outcomes: list[inbox.Outcome]) -> dict[str, Any] | State:
+def finish(outcomes: list[drops.Outcome]) -> dict[str, Any] | State:
     """Relay what was committed; the run's result (names and counts), or Failed naming the rejected files."""
     if any(o.status == "accepted" for o in outcomes):
         relayed = relay_after_write()
@@ -115,6 +117,6 @@ def ingest_drop(path: str) -> dict[str, Any]:
 
     Example: prefect deployment run ingest-drop/ingest-drop -p path=/srv/sims/inbox/admin/uploads/mega.csv
     """
-    outcome = inbox.Outcome(**take_file(path, "upload"))
+    outcome = drops.Outcome(**take_file(path, "upload"))
     log_outcome(outcome)
     return finish([outcome])

@@ -16,12 +16,12 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from flows.ingest_drop import RETRY_DELAYS, retry_on_io
-from sim_pipeline import resellers
+from sim_pipeline.store import resellers
 from sim_pipeline.actor import Actor
-from sim_pipeline.channel_report import build_report
-from sim_pipeline.db import open_inventory
-from sim_pipeline.report_period import previous_month
-from sim_pipeline.report_render import write_report
+from sim_pipeline.report.channels import build_report
+from sim_pipeline.store.db import open_inventory
+from sim_pipeline.report.period import previous_month
+from sim_pipeline.report.render import write_report
 from sim_pipeline.settings import Settings
 
 

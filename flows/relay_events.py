@@ -9,8 +9,8 @@ from typing import Any
 
 from prefect import flow
 
-from sim_pipeline.db import open_inventory
-from sim_pipeline.relay import relay_events
+from sim_pipeline.store.db import open_inventory
+from sim_pipeline.events.relay import relay_events
 from sim_pipeline.settings import Settings
 
 

@@ -11,9 +11,9 @@ from typing import Any
 
 from prefect import flow
 
-from sim_pipeline.db import open_inventory
-from sim_pipeline.relay import RelayResult, relay_events
-from sim_pipeline.retention import cleanup
+from sim_pipeline.store.db import open_inventory
+from sim_pipeline.events.relay import RelayResult, relay_events
+from sim_pipeline.lifecycle.retention import cleanup
 from sim_pipeline.settings import Settings
 
 

@@ -1,12 +1,12 @@
 """scan-inbox: one pass over every actor's inbox folder (same library code as `sim-pipeline scan --once`).
 
-Complete files only (sim_pipeline.inbox: not *.part / *.tmp / hidden, settled for
+Complete files only (sim_pipeline.drops: not *.part / *.tmp / hidden, settled for
 [schedules] settle_seconds); uploads first, then batches, oldest first; each one a "take file" task
 that holds the inventory lock and ends with the file in processed/ or rejected/. A rejected file marks
 the run Failed with the rejection summary in the log; the committed files stay committed.
 
 Fan-out (`fan_out="threads"` or `"dask"`): before the writer takes anything, every upload is read and
-checked without the inventory (sim_pipeline.precheck) by a "check files" subflow on that task runner:
+checked without the inventory (sim_pipeline.ingest.precheck) by a "check files" subflow on that task runner:
 threads of this process, or a Dask cluster (`dask_address` of an existing scheduler, else a temporary
 local cluster of `workers` processes). A file failing there goes straight to rejected/; the rest are
 merged one at a time, as without fan-out. Dask workers need the working folder at the same path
@@ -22,8 +22,9 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from flows.ingest_drop import RETRY_DELAYS, finish, log_outcome, retry_on_io, take_file
-from sim_pipeline import inbox, resellers
-from sim_pipeline.db import open_inventory
+from sim_pipeline import drops
+from sim_pipeline.store import resellers
+from sim_pipeline.store.db import open_inventory
 from sim_pipeline.errors import SimPipelineError
 from sim_pipeline.settings import Settings
 
@@ -36,8 +37,8 @@ def list_and_refuse() -> dict[str, Any]:
     """The complete files waiting (paths and kinds); refused entries are moved or reported here."""
     settings = Settings.from_env()
     with open_inventory(settings) as con:
-        listing = inbox.list_inbox(settings, resellers.names(con))
-        refused = [inbox.refuse(settings, r).to_json() for r in listing.refused]
+        listing = drops.list_inbox(settings, resellers.names(con))
+        refused = [drops.refuse(settings, r).to_json() for r in listing.refused]
     return {"ready": [{"path": str(f.path), "kind": f.kind, "folder": f.folder} for f in listing.ready],
             "waiting": len(listing.waiting), "refused": refused}
 
@@ -45,7 +46,7 @@ def list_and_refuse() -> dict[str, Any]:
 @task(name="check file", task_run_name="check {name}", cache_policy=NO_CACHE, persist_result=False)
 def check_file(path: str, name: str) -> dict[str, Any]:
     """Read and check one upload without the inventory (runs on a fan-out worker)."""
-    from sim_pipeline.precheck import precheck_file
+    from sim_pipeline.ingest.precheck import precheck_file
 
     return precheck_file(Settings.from_env(), Path(path)).to_json()
 
@@ -64,11 +65,11 @@ def reject_file(path: str, name: str, verdict: dict[str, Any]) -> dict[str, Any]
     settings = Settings.from_env()
     with open_inventory(settings) as con:
         try:
-            item = inbox.locate(settings, Path(path), resellers.names(con))
+            item = drops.locate(settings, Path(path), resellers.names(con))
         except FileNotFoundError:
-            return inbox.Outcome(name, "", "gone").to_json()
+            return drops.Outcome(name, "", "gone").to_json()
         report = Path(verdict["report"]) if verdict.get("report") else None
-        return inbox.reject(settings, item, report, verdict["problems"], verdict["problem_count"]).to_json()
+        return drops.reject(settings, item, report, verdict["problems"], verdict["problem_count"]).to_json()
 
 
 def task_runner(fan_out: str, dask_address: str | None, workers: int) -> Any:
@@ -97,7 +98,7 @@ def scan_inbox(fan_out: str = "none", dask_address: str | None = None, workers: 
         raise SimPipelineError(f"fan_out: expected one of {', '.join(FAN_OUT)}, got {fan_out!r}")
     logger = get_run_logger()
     listed = list_and_refuse()
-    outcomes = [inbox.Outcome(**o) for o in listed["refused"]]
+    outcomes = [drops.Outcome(**o) for o in listed["refused"]]
     for o in outcomes:
         log_outcome(o)
     ready = listed["ready"]
@@ -114,12 +115,12 @@ def scan_inbox(fan_out: str = "none", dask_address: str | None = None, workers: 
     for f in ready:
         verdict = verdicts.get(f["path"])
         if verdict is not None and verdict["status"] == "rejected":
-            outcome = inbox.Outcome(**reject_file(f["path"], Path(f["path"]).name, verdict))
+            outcome = drops.Outcome(**reject_file(f["path"], Path(f["path"]).name, verdict))
         else:
             # A file that breaks its task (after its retries) must not keep the files after it waiting.
             state = take_file(f["path"], f["kind"], return_state=True)
-            outcome = (inbox.Outcome(**state.result()) if state.is_completed() else
-                       inbox.Outcome(Path(f["path"]).name, f["folder"], "failed", message=state.message or state.name))
+            outcome = (drops.Outcome(**state.result()) if state.is_completed() else
+                       drops.Outcome(Path(f["path"]).name, f["folder"], "failed", message=state.message or state.name))
         log_outcome(outcome)
         outcomes.append(outcome)
     return finish(outcomes)

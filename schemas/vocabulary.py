@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from importlib.resources import files
 
-SCHEMAS_DIR = Path(__file__).resolve().parent
+# Package data (pyproject's [tool.setuptools.package-data]), found through importlib.resources so that a
+# non-editable install from any folder has its DDL and event schemas.
+SCHEMAS_DIR = files("schemas")
 DDL_DIR = SCHEMAS_DIR / "ddl"
 EVENTS_DIR = SCHEMAS_DIR / "events"
 

@@ -16,6 +16,21 @@ from sim_pipeline.errors import Problem
 from sim_pipeline.export_safety import neutralise_expr
 
 COLUMNS = ["severity", "file", "line", "column", "value", "reason"]
+# Problems and warnings travel as frames of this schema (line, column, shown value, reason): a file with a
+# million bad cells is described with polars expressions, never a Python loop per cell.
+WARNING_SCHEMA = {"line": pl.Int64, "column": pl.Utf8, "value": pl.Utf8, "reason": pl.Utf8}
+PROBLEM_SCHEMA = WARNING_SCHEMA
+
+
+def no_warnings() -> pl.DataFrame:
+    return pl.DataFrame(schema=WARNING_SCHEMA)
+
+
+def write_rejection(home: Path, file_name: str, at: datetime, errors: list[Problem],
+                    warnings: pl.DataFrame | None = None, kind: str = "rejections") -> Path:
+    """The one way a refused file (upload, batch, pre-check, command) gets its report; returns its path."""
+    warnings = no_warnings() if warnings is None else warnings
+    return write_report(report_path(home, file_name, at, kind), file_name, errors, warnings)
 
 
 def report_path(home: Path, file_name: str, at: datetime, kind: str = "rejections") -> Path:

@@ -94,7 +94,7 @@ def csv_file(tmp_path: Path):
 
 @pytest.fixture
 def mega_upload(tmp_path: Path) -> Path:
-    from sim_pipeline.demo_data import write_mega_upload
+    from sim_pipeline.cli.demo_data import write_mega_upload
 
     return write_mega_upload(tmp_path / "mega-telecom-1000.csv")
 
@@ -112,7 +112,7 @@ def prefect_harness():
 def stock(cli, home, csv_file):
     """Factory: stock(n, managed_by=None, start=1, name='stock.csv') uploads n demo cards (ICCIDs
     demo_data.iccid(start..), IMSIs 250990000000000+k, PIN 1234) and returns their ICCIDs."""
-    from sim_pipeline.demo_data import FIRST_IMSI, iccid
+    from sim_pipeline.cli.demo_data import FIRST_IMSI, iccid
 
     def make(n: int, managed_by: str | None = None, start: int = 1, name: str = "stock.csv") -> list[str]:
         numbers = range(start, start + n)

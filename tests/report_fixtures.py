@@ -13,7 +13,7 @@ from typing import Any, Callable
 import duckdb
 import polars as pl
 
-from sim_pipeline.demo_data import iccid as seed_iccid
+from sim_pipeline.cli.demo_data import iccid as seed_iccid
 
 
 def mega(first: int, last: int) -> list[str]:

@@ -6,7 +6,7 @@ import json
 
 import xlsxwriter
 
-from sim_pipeline.demo_data import iccid, write_mega_allocation_batch
+from sim_pipeline.cli.demo_data import iccid, write_mega_allocation_batch
 
 
 def _counts(inventory, sql: str):

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import time
 
-from sim_pipeline.batch import apply_file
-from sim_pipeline.db import open_inventory
-from sim_pipeline.ingest import ingest_file
-from sim_pipeline.operations import steps
+from sim_pipeline.lifecycle.batch import apply_file
+from sim_pipeline.store.db import open_inventory
+from sim_pipeline.ingest.upload import ingest_file
+from sim_pipeline.lifecycle import plan as steps
 
 FIRST = 8947000000100000000  # 19 digits; the range runs to FIRST + 99,999
 CARDS = 100_000
@@ -24,7 +24,7 @@ def test_a_100k_card_range_is_one_step_and_counts_every_card(settings, tmp_path,
                      f"deallocate,{FIRST + 50_000},{FIRST + CARDS - 1},,returned\n")
     planned = []
     real_plan = steps.plan
-    monkeypatch.setattr("sim_pipeline.operations.apply.plan", lambda ops: planned.extend(real_plan(ops)) or planned)
+    monkeypatch.setattr("sim_pipeline.lifecycle.apply.plan", lambda ops: planned.extend(real_plan(ops)) or planned)
     with open_inventory(settings) as con:
         assert ingest_file(con, settings, upload).added == CARDS
         started = time.perf_counter()

@@ -16,10 +16,10 @@ import pytest
 
 from report_fixtures import mega_telecom, parse_table
 from sim_pipeline.actor import Actor
-from sim_pipeline.channel_report import CSV_COLUMNS, build_report
-from sim_pipeline.db import open_inventory
+from sim_pipeline.report.channels import CSV_COLUMNS, build_report
+from sim_pipeline.store.db import open_inventory
 from sim_pipeline.errors import SettingsError
-from sim_pipeline.report_render import html_context
+from sim_pipeline.report.render import html_context
 from sim_pipeline.settings import SETTINGS_FILE, load
 
 SEPTEMBER = parse_table("""
@@ -245,7 +245,7 @@ def test_the_json_is_one_object_on_one_line(cli, mega_home):
 
 
 def test_report_of_a_real_upload_and_batches_names_no_secret(cli, home, monkeypatch, mega_upload, tmp_path):
-    from sim_pipeline.demo_data import iccid, write_mega_allocation_batch
+    from sim_pipeline.cli.demo_data import iccid, write_mega_allocation_batch
 
     steps = [("2025-10-05T10:00:00Z", ("fields", "add", "Marketplace")),
              ("2025-10-05T10:01:00Z", ("ingest", mega_upload)),

@@ -9,9 +9,9 @@ import pytest
 
 from report_fixtures import given_history
 from schemas.vocabulary import SECRET_COLUMNS
-from sim_pipeline import queries
-from sim_pipeline.db import open_inventory
-from sim_pipeline.state_counts import kept_instants, month_end_state_counts
+from sim_pipeline.store import queries
+from sim_pipeline.store.db import open_inventory
+from sim_pipeline.report.state_counts import kept_instants, month_end_state_counts
 
 REPORT_QUERIES = ("report_card_counts_by_month_end_state", "report_state_counts_since",
                   "report_month_event_counts_by_state", "report_custom_fields", "report_reseller_exists")

@@ -18,10 +18,10 @@ from jinja2 import nodes
 
 from report_fixtures import History, add_custom_field, mega, mega_telecom
 from sim_pipeline.actor import Actor
-from sim_pipeline.channel_report import build_report
-from sim_pipeline.db import open_inventory
-from sim_pipeline.report_charts import channel_bars, compact, trend_columns
-from sim_pipeline.report_render import (
+from sim_pipeline.report.channels import build_report
+from sim_pipeline.store.db import open_inventory
+from sim_pipeline.report.charts import channel_bars, compact, trend_columns
+from sim_pipeline.report.render import (
     TEMPLATES_DIR, environment, file_stem, html_context, render_html, write_pdf, write_report,
 )
 from sim_pipeline.settings import load

@@ -24,7 +24,7 @@ def _counts(home: Path) -> tuple[int, int, int]:
 
 
 def test_killed_ingest_leaves_all_or_nothing_and_a_rerun_completes(home, cli, tmp_path):
-    from sim_pipeline.demo_data import write_mega_upload
+    from sim_pipeline.cli.demo_data import write_mega_upload
 
     cli("fields", "add", "Marketplace")
     upload = write_mega_upload(tmp_path / "big.csv", cards=ROWS)
@@ -56,7 +56,7 @@ def _allocation_state(home: Path) -> tuple[int, int, int]:
 
 
 def test_killed_apply_leaves_all_or_nothing_and_a_rerun_completes(home, cli, tmp_path):
-    from sim_pipeline.demo_data import iccid, write_mega_upload
+    from sim_pipeline.cli.demo_data import iccid, write_mega_upload
 
     cli("fields", "add", "Marketplace")
     assert cli("ingest", write_mega_upload(tmp_path / "big.csv", cards=ROWS)).exit_code == 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from sim_pipeline.demo_data import write_mega_upload
+from sim_pipeline.cli.demo_data import write_mega_upload
 
 
 @pytest.mark.flow

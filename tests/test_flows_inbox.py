@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from sim_pipeline.demo_data import write_mega_allocation_batch, write_mega_upload
+from sim_pipeline.cli.demo_data import write_mega_allocation_batch, write_mega_upload
 from tests.conftest import write_csv
 from tests.test_inbox import configure, files_under, uploads
 
@@ -90,7 +90,7 @@ def test_a_rejected_drop_fails_its_run_with_the_summary_and_a_duplicate_is_said(
 @contextmanager
 def lock_intervals():
     """Record when each holder of the inventory lock took and left it."""
-    import sim_pipeline.db as db
+    import sim_pipeline.store.db as db
 
     real, held = db.inventory_lock, []
 

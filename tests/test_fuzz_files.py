@@ -10,7 +10,7 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from sim_pipeline.drop_reader import read_drop
+from sim_pipeline.readers.dispatch import read_drop
 from sim_pipeline.errors import FileRejected
 
 FUZZ = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
@@ -77,8 +77,8 @@ def test_fuzzed_vendor_out_files_are_read_or_rejected(tmp_path_factory, data):
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=csv_like())
 def test_fuzzed_files_through_ingest_are_accepted_or_rejected_with_a_report(settings, tmp_path_factory, data):
-    from sim_pipeline.db import open_inventory
-    from sim_pipeline.ingest import ingest_file
+    from sim_pipeline.store.db import open_inventory
+    from sim_pipeline.ingest.upload import ingest_file
 
     path = tmp_path_factory.mktemp("fuzz") / "drop.csv"
     path.write_bytes(data)
@@ -114,8 +114,8 @@ def batch_like(draw) -> bytes:
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.one_of(batch_like(), st.binary(max_size=200)))
 def test_fuzzed_batch_files_are_applied_or_rejected_with_a_report(settings, tmp_path_factory, data):
-    from sim_pipeline.batch import apply_file
-    from sim_pipeline.db import open_inventory
+    from sim_pipeline.lifecycle.batch import apply_file
+    from sim_pipeline.store.db import open_inventory
 
     path = tmp_path_factory.mktemp("fuzz") / "batch.csv"
     path.write_bytes(data)

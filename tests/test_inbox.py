@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from sim_pipeline.demo_data import iccid, write_mega_upload
+from sim_pipeline.cli.demo_data import iccid, write_mega_upload
 from tests.conftest import write_csv
 
 BIN = Path(sys.executable).parent / "sim-pipeline"
@@ -46,7 +46,7 @@ def uploads(home: Path, reseller: str | None = None) -> Path:
 
 
 def test_half_written_hidden_and_unsettled_files_are_not_taken(home, cli):
-    from sim_pipeline import inbox
+    from sim_pipeline import drops
     from sim_pipeline.settings import Settings
 
     configure(home, settle_seconds=10)
@@ -58,13 +58,13 @@ def test_half_written_hidden_and_unsettled_files_are_not_taken(home, cli):
     write_mega_upload(drop / "fresh.csv", cards=5)
     settings = Settings.from_env()
 
-    now = inbox.list_inbox(settings, [])
+    now = drops.list_inbox(settings, [])
     assert now.ready == [] and sorted(p.name for p in now.waiting) == ["big.csv.part", "big.tmp", "fresh.csv"]
     result = cli("scan", "--once")
     assert result.exit_code == 0 and "no complete file waiting" in result.stderr
     assert files_under(home / "processed") == [] and len(files_under(drop)) == 4
 
-    later = inbox.list_inbox(settings, [], now=time.time() + 11)
+    later = drops.list_inbox(settings, [], now=time.time() + 11)
     assert [f.path.name for f in later.ready] == ["fresh.csv"]  # settled; still not the partial or hidden ones
 
 
@@ -114,7 +114,7 @@ def test_a_file_dropped_twice_is_recognised_and_goes_to_processed_as_a_duplicate
 
 
 def _summary(outcome: dict) -> str:
-    from sim_pipeline.inbox import Outcome
+    from sim_pipeline.drops import Outcome
 
     return Outcome(**outcome).summary()
 
@@ -184,8 +184,8 @@ def test_unregistered_reseller_folders_and_stray_files_are_left_and_reported(rea
 def test_power_cut_between_commit_and_move_is_finished_by_the_next_scan(ready, cli):
     """The process dies (os._exit, no clean-up) right after the commit, before the file moves."""
     write_mega_upload(uploads(ready) / "mega.csv", cards=40)
-    crash = ("import os, sys; from sim_pipeline import inbox; "
-             "inbox.to_processed = lambda *a, **k: os._exit(9); "
+    crash = ("import os, sys; from sim_pipeline.drops import taking; "
+             "taking.to_processed = lambda *a, **k: os._exit(9); "
              "sys.argv = ['sim-pipeline', 'scan', '--once']; from sim_pipeline.cli import main; main()")
     died = subprocess.run([sys.executable, "-c", crash], env={**os.environ, "SIM_PIPELINE_HOME": str(ready)},
                           capture_output=True, text=True)
@@ -242,9 +242,9 @@ def test_reseller_names_that_cannot_be_a_folder_are_refused(home, cli, name, mes
 
 
 def test_a_file_that_breaks_its_handler_is_left_and_the_files_after_it_are_still_taken(ready, cli, monkeypatch):
-    from sim_pipeline import inbox
+    from sim_pipeline.drops import taking
 
-    real = inbox.handler_for
+    real = taking.handler_for
 
     def handler_for(kind):
         def handle(con, settings, path, actor):
@@ -253,7 +253,7 @@ def test_a_file_that_breaks_its_handler_is_left_and_the_files_after_it_are_still
             return real(kind)(con, settings, path, actor)
         return handle
 
-    monkeypatch.setattr(inbox, "handler_for", handler_for)
+    monkeypatch.setattr(taking, "handler_for", handler_for)
     write_mega_upload(uploads(ready) / "boom.csv", cards=3)
     time.sleep(0.01)
     write_mega_upload(uploads(ready) / "fine.csv", cards=4)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import duckdb
 
-from sim_pipeline.demo_data import iccid
+from sim_pipeline.cli.demo_data import iccid
 
 
 def _db(home):

@@ -1,4 +1,4 @@
-"""Reading uploads in bounded batches (sim_pipeline.staging) gives exactly what drop_reader gives,
+"""Reading uploads in bounded batches (sim_pipeline.readers.blocks) gives exactly what drop_reader gives,
 and the secrets of big uploads (sealed in slices) open, rekey and survive like any others."""
 
 from __future__ import annotations
@@ -12,11 +12,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 from polars.testing import assert_frame_equal
 
-from sim_pipeline import secret_store, staging
-from sim_pipeline.drop_reader import read_drop
+from sim_pipeline.sealing import columns as secret_store
+
+from sim_pipeline.readers import blocks as staging
+from sim_pipeline.readers.dispatch import read_drop
 from sim_pipeline.errors import FileRejected
 from sim_pipeline.iccid import luhn_digit, luhn_ok
-from sim_pipeline.secret_box import load_key
+from sim_pipeline.sealing.key import load_key
 
 HEADER = "ICCID,IMSI,PIN1,KI,Marketplace custom"
 ROWS = [

@@ -64,7 +64,7 @@ def test_show_of_an_unknown_card_exits_1(cli, stocked):
 
 
 def test_a_wrong_key_is_a_clear_error(cli, stocked, monkeypatch):
-    from sim_pipeline.secret_box import new_key
+    from sim_pipeline.sealing.key import new_key
 
     monkeypatch.setenv("SIM_PIPELINE_KEY", new_key())
     result = cli("show", "8947000000000012103")

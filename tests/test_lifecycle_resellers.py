@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from sim_pipeline.demo_data import iccid
+from sim_pipeline.cli.demo_data import iccid
 
 NOT_YOURS = "not found or not managed by you"
 

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from sim_pipeline.demo_data import FIRST_IMSI
+from sim_pipeline.cli.demo_data import FIRST_IMSI
 
 
 def card(inventory, iccid: str) -> dict:

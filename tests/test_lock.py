@@ -16,7 +16,7 @@ def _hold_lock(home: Path, seconds: float) -> subprocess.Popen:
     code = textwrap.dedent(f"""
         import time
         from sim_pipeline.settings import Settings
-        from sim_pipeline.db import open_inventory
+        from sim_pipeline.store.db import open_inventory
         with open_inventory(Settings.from_env()) as con:
             print("locked", flush=True)
             time.sleep({seconds})

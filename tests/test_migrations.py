@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import duckdb
 
-from sim_pipeline import migrations
-from sim_pipeline.db import open_inventory
+from sim_pipeline.store import migrations
+from sim_pipeline.store.db import open_inventory
 
 
 LATEST = migrations.ddl_files()[-1][0]

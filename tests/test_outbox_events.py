@@ -15,12 +15,14 @@ import pytest
 from schemas.vocabulary import (EVENT_ASSIGNED, EVENT_CREATED, EVENT_DELETED, EVENT_STATUS_CHANGED, EVENT_TYPES,
                                 EVENT_UNASSIGNED, EVENTS_DIR, STATUSES)
 from report_fixtures import given_history
-from sim_pipeline import ingest, outbox, queries
+from sim_pipeline.ingest import upload as ingest
+from sim_pipeline.events import outbox
+from sim_pipeline.store import queries
 from sim_pipeline.actor import ADMINISTRATOR
-from sim_pipeline.db import inventory_id, open_inventory
-from sim_pipeline.inventory_view import show_card
-from sim_pipeline.operations import Operation, apply_operations
-from sim_pipeline.relay import relay_events
+from sim_pipeline.store.db import inventory_id, open_inventory
+from sim_pipeline.store.inventory_view import show_card
+from sim_pipeline.lifecycle import Operation, apply_operations
+from sim_pipeline.events.relay import relay_events
 
 SECRETS = {  # distinctive values, so a leak cannot hide in a coincidence
     "PIN": "7391", "PIN2": "8264", "PUK1": "55501234", "PUK2": "55509876", "ADM1": "A1D2E3F4A5D6E7F8",
@@ -285,7 +287,7 @@ def test_each_event_type_has_a_valid_schema_that_allows_no_other_data():
 
 
 def test_events_pending_when_the_outbox_stopped_storing_envelopes_are_exported_from_history(settings, monkeypatch):
-    from sim_pipeline import migrations
+    from sim_pipeline.store import migrations
 
     version_3 = [(n, sql) for n, sql in migrations.ddl_files() if n <= 3]
     with monkeypatch.context() as patch:

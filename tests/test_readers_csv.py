@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from sim_pipeline.drop_reader import read_drop
+from sim_pipeline.readers.dispatch import read_drop
 from sim_pipeline.errors import FileRejected
 
 ICCID1, ICCID2 = "8947000000000012140F", "8947000000000012157F"

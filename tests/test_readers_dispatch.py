@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from sim_pipeline.drop_reader import read_drop
+from sim_pipeline.readers.dispatch import read_drop
 from sim_pipeline.errors import FileRejected
 
 CSV = b"ICCID,IMSI\n8947000000000012140F,242017100011213\n"

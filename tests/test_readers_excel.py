@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import xlsxwriter
 
-from sim_pipeline.drop_reader import read_drop
+from sim_pipeline.readers.dispatch import read_drop
 from sim_pipeline.errors import FileRejected
 
 DATA = Path(__file__).resolve().parent / "data" / "readers"

@@ -13,7 +13,7 @@ import xlsxwriter
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim_pipeline.drop_reader import read_drop
+from sim_pipeline.readers.dispatch import read_drop
 from sim_pipeline.errors import FileRejected
 
 EXAMPLES = settings(max_examples=40, deadline=None)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from sim_pipeline.drop_reader import read_drop
+from sim_pipeline.readers.dispatch import read_drop
 from sim_pipeline.errors import FileRejected
 
 REAL_WORLD = Path(__file__).resolve().parents[1].parent / "shared" / "real-world"

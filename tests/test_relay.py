@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from schemas.vocabulary import EVENT_CREATED
-from sim_pipeline import ingest, relay
-from sim_pipeline.db import open_inventory
+from sim_pipeline.ingest import upload as ingest
+from sim_pipeline.events import relay
+from sim_pipeline.store.db import open_inventory
 
 
 def upload(tmp_path: Path, name: str, rows: int, first: int = 0) -> Path:

@@ -17,8 +17,9 @@ from pathlib import Path
 import pytest
 
 from schemas.vocabulary import EVENT_CREATED
-from sim_pipeline import ingest, relay
-from sim_pipeline.db import open_inventory
+from sim_pipeline.ingest import upload as ingest
+from sim_pipeline.events import relay
+from sim_pipeline.store.db import open_inventory
 
 REPO = Path(__file__).resolve().parents[1]
 BATCH_SIZE = 25  # small files, so a run writes hundreds of them and a kill lands between any two steps
@@ -29,8 +30,8 @@ KILL_SECONDS = 20.0  # time bound of the kill loop
 
 RELAY = """
 import sys
-from sim_pipeline.db import open_inventory
-from sim_pipeline.relay import relay_events
+from sim_pipeline.store.db import open_inventory
+from sim_pipeline.events.relay import relay_events
 from sim_pipeline.settings import Settings
 
 settings = Settings.from_env({"SIM_PIPELINE_HOME": sys.argv[1]})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sim_pipeline.report_period import previous_month
+from sim_pipeline.report.period import previous_month
 from sim_pipeline.settings import SETTINGS_FILE, load
 
 

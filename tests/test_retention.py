@@ -13,10 +13,10 @@ import jsonschema
 import pytest
 
 from schemas.vocabulary import EVENTS_DIR
-from sim_pipeline import ingest
+from sim_pipeline.ingest import upload as ingest
 from sim_pipeline.actor import ADMINISTRATOR
-from sim_pipeline.db import open_inventory
-from sim_pipeline.operations import Operation, apply_operations
+from sim_pipeline.store.db import open_inventory
+from sim_pipeline.lifecycle import Operation, apply_operations
 from sim_pipeline.settings import Settings
 
 AS_OF = datetime(2026, 6, 30)

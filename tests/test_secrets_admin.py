@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import duckdb
 
-from sim_pipeline.secret_box import SecretKey
+from sim_pipeline.sealing.key import SecretKey
 
 ROW = ["8947000000000012140", "242017100011213", "1234", "AC63D37F5AF4EA77E3539B2A37F51211"]
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from sim_pipeline.demo_data import write_mega_upload
+from sim_pipeline.cli.demo_data import write_mega_upload
 from tests.test_inbox import configure
 
 BIN = Path(sys.executable).parent / "sim-pipeline"

@@ -17,8 +17,8 @@ import polars as pl
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from report_fixtures import _SCHEMA
-from sim_pipeline.migrations import migrate
-from sim_pipeline.state_counts import kept_instants, month_end_state_counts
+from sim_pipeline.store.migrations import migrate
+from sim_pipeline.report.state_counts import kept_instants, month_end_state_counts
 
 MONTH_ENDS = [datetime(2025, m, 1) for m in (1, 2, 3, 4, 5)]
 # Instants a row may have: month ends themselves (a change at midnight counts from that month end on),

@@ -19,12 +19,12 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from sim_pipeline import status
 from sim_pipeline.actor import ADMINISTRATOR
-from sim_pipeline.db import connect
+from sim_pipeline.store.db import connect
 from sim_pipeline.errors import IllegalTransition
-from sim_pipeline.ingest import ingest_file
-from sim_pipeline.migrations import migrate
-from sim_pipeline.operations import Operation, apply_operations
-from sim_pipeline.secret_box import new_key
+from sim_pipeline.ingest.upload import ingest_file
+from sim_pipeline.store.migrations import migrate
+from sim_pipeline.lifecycle import Operation, apply_operations
+from sim_pipeline.sealing.key import new_key
 from sim_pipeline.settings import Settings
 
 CARDS = [str(8947000000000012000 + k) for k in range(4)]

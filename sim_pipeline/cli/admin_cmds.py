@@ -8,12 +8,12 @@ from pathlib import Path
 
 import typer
 
-from sim_pipeline import backup as backup_lib
+from sim_pipeline.store import backup as backup_lib
 from sim_pipeline.cli.app import app, fail
 from sim_pipeline.cli.options import JSON
 from sim_pipeline.cli.output import emit_json, emit_text
-from sim_pipeline.db import open_inventory
-from sim_pipeline.secret_box import KEY_ENV, SecretKey, load_key
+from sim_pipeline.store.db import open_inventory
+from sim_pipeline.sealing.key import KEY_ENV, SecretKey, load_key
 from sim_pipeline.settings import Settings
 
 
@@ -42,7 +42,7 @@ def rekey_cmd(
         fd = os.open(staged, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w", encoding="ascii") as fh:
             fh.write(text.strip() + "\n")
-    from sim_pipeline import secret_store  # loaded by the commands that open sealed secrets (pyarrow)
+    from sim_pipeline.sealing import columns as secret_store  # loaded by the commands that open sealed secrets (pyarrow)
 
     with open_inventory(settings) as con:
         chunks = secret_store.rekey(con, old, new)
@@ -77,7 +77,7 @@ def unseal_cmd(
 
     Example: sim-pipeline unseal data/processed/admin/uploads/20261201T060000Z-mega.csv.sealed --out /tmp/mega.csv
     """
-    from sim_pipeline.sealed_files import SUFFIX, unseal_file
+    from sim_pipeline.sealing.files import SUFFIX, unseal_file
 
     settings = Settings.from_env()
     target = out or sealed.with_name(sealed.name.removesuffix(SUFFIX) if sealed.name.endswith(SUFFIX) else sealed.name + ".original")

@@ -6,11 +6,11 @@ from datetime import datetime
 
 import typer
 
-from sim_pipeline import relay
+from sim_pipeline.events import relay
 from sim_pipeline.cli.app import app
 from sim_pipeline.cli.options import DRY_RUN, JSON
 from sim_pipeline.cli.output import emit_json, emit_text, note
-from sim_pipeline.db import open_inventory
+from sim_pipeline.store.db import open_inventory
 from sim_pipeline.settings import Settings
 
 AS_OF = typer.Option(
@@ -54,7 +54,7 @@ def cleanup_cmd(as_of: datetime = AS_OF, dry_run: bool = DRY_RUN, json_out: bool
 
     Example: sim-pipeline cleanup --as-of 2026-12-31 --dry-run
     """
-    from sim_pipeline import retention  # the lifecycle engine: loaded by the commands that change cards
+    from sim_pipeline.lifecycle import retention
 
     settings = Settings.from_env()
     with open_inventory(settings) as con:

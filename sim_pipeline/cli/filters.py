@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import typer
 
 from sim_pipeline.actor import Actor
-from sim_pipeline.card_filter import CardFilter, parse_custom
+from sim_pipeline.store.card_filter import CardFilter, parse_custom
 
 
 @dataclass

@@ -8,17 +8,17 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from sim_pipeline import ledger
+from sim_pipeline.store import ledger
 from sim_pipeline.actor import Actor
 from sim_pipeline.cli.app import app, fail
 from sim_pipeline.cli.options import AS_ACTOR, JSON, QUIET
 from sim_pipeline.cli.output import emit_json, emit_text, note, rejection
-from sim_pipeline.cli.flow_switch import writing
-from sim_pipeline.db import open_inventory
+from sim_pipeline.cli.writing import writing
+from sim_pipeline.store.db import open_inventory
 from sim_pipeline.settings import Settings
 
 if TYPE_CHECKING:
-    from sim_pipeline.ingest import IngestResult
+    from sim_pipeline.ingest.upload import IngestResult
 
 
 def _summary(r: IngestResult) -> str:
@@ -64,7 +64,7 @@ def ingest_cmd(
     """
     actor = Actor.parse(as_actor)
     settings = Settings.from_env()
-    from sim_pipeline.cli.flow_switch import run_ingest
+    from sim_pipeline.cli.writing import run_ingest
 
     results = run_ingest(settings, files, actor, quiet, use_flow=flow)
     for r in results:
@@ -95,7 +95,7 @@ def add_cmd(
 
     Example: printf 'pin1=1234\\npuk1=12345678\\n' | sim-pipeline add --iccid 8947000000000012140 --imsi 242017100011213 --secrets-from -
     """
-    from sim_pipeline.manual_add import add_card, read_secrets
+    from sim_pipeline.ingest.manual_add import add_card, read_secrets
 
     actor = Actor.parse(as_actor)
     settings = Settings.from_env()

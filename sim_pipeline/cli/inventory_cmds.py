@@ -6,13 +6,13 @@ import json
 
 import typer
 
-from sim_pipeline import inventory_view
+from sim_pipeline.store import inventory_view
 from sim_pipeline.actor import Actor
 from sim_pipeline.cli import filters as fo
 from sim_pipeline.cli.app import app
 from sim_pipeline.cli.options import AS_ACTOR, JSON
 from sim_pipeline.cli.output import emit_csv, emit_json, emit_text
-from sim_pipeline.db import open_inventory
+from sim_pipeline.store.db import open_inventory
 from sim_pipeline.settings import Settings
 
 LIST_COLUMNS = ["iccid", "imsi", "status", "msisdn", "account_id", "customer", "distributor",

@@ -12,13 +12,13 @@ from pathlib import Path
 import typer
 
 from sim_pipeline.actor import Actor
-from sim_pipeline.card_filter import parse_custom
+from sim_pipeline.store.card_filter import parse_custom
 from sim_pipeline.cli import filters as fo
 from sim_pipeline.cli.app import app
 from sim_pipeline.cli.lifecycle_run import read_pin, report, run_group
 from sim_pipeline.cli.options import AS_ACTOR, DRY_RUN, JSON, QUIET
 from sim_pipeline.cli.output import progress
-from sim_pipeline.cli.flow_switch import writing
+from sim_pipeline.cli.writing import writing
 from sim_pipeline.settings import Settings
 
 ALL = typer.Option(False, "--all", help="Act on every card (you manage) when no filter is given.")
@@ -41,7 +41,7 @@ def apply_cmd(
 
     Example: sim-pipeline apply allocate-adam-smith.csv --dry-run
     """
-    from sim_pipeline.batch import apply_file
+    from sim_pipeline.lifecycle.batch import apply_file
 
     actor = Actor.parse(as_actor)
     settings = Settings.from_env()

@@ -15,15 +15,15 @@ from sim_pipeline.actor import Actor
 from sim_pipeline.cli.app import fail
 from sim_pipeline.cli.filters import FilterOptions
 from sim_pipeline.cli.output import emit_json, emit_text, rejection
-from sim_pipeline.cli.flow_switch import writing
+from sim_pipeline.cli.writing import writing
 from sim_pipeline.errors import FileRejected
 from sim_pipeline.settings import Settings
 
 if TYPE_CHECKING:
     import polars as pl
 
-    from sim_pipeline.card_filter import CardFilter
-    from sim_pipeline.operations import ApplyResult
+    from sim_pipeline.store.card_filter import CardFilter
+    from sim_pipeline.lifecycle import ApplyResult
 
 MAX_ERRORS_SHOWN = 20
 
@@ -87,8 +87,8 @@ def run_group(command: str, action: str, filters: FilterOptions, params: dict[st
               iccids: list[str] | None = None) -> None:
     """Select cards by the filter (or the ICCIDs given), apply `action` with `params` as one operation
     row per selector, print the result; exit 1 when refused."""
-    from sim_pipeline.batch_rows import check_rows, to_operations
-    from sim_pipeline.operations import apply_operations
+    from sim_pipeline.lifecycle.batch_rows import check_rows, to_operations
+    from sim_pipeline.lifecycle import apply_operations
 
     actor = Actor.parse(as_actor)
     card_filter: CardFilter = filters.to_filter(actor)

@@ -8,13 +8,13 @@ from typing import Any
 
 import typer
 
-from sim_pipeline import home as home_folder
-from sim_pipeline import inbox
-from sim_pipeline import resellers as resellers_lib
+from sim_pipeline.store import home as home_folder
+from sim_pipeline import drops
+from sim_pipeline.store import resellers as resellers_lib
 from sim_pipeline.cli.app import app, fail
 from sim_pipeline.cli.options import JSON, QUIET
 from sim_pipeline.cli.output import emit_json, emit_text, note
-from sim_pipeline.db import open_inventory
+from sim_pipeline.store.db import open_inventory
 from sim_pipeline.settings import Settings
 
 FAN_OUT_HELP = "Check uploads in parallel before the one writer merges them: threads here, or a Dask cluster."
@@ -29,7 +29,7 @@ def _check_fan_out(value: str) -> str:
     return value
 
 
-def _print_outcome(outcome: inbox.Outcome, json_out: bool, quiet: bool) -> None:
+def _print_outcome(outcome: drops.Outcome, json_out: bool, quiet: bool) -> None:
     if json_out:
         emit_json(outcome.to_json())
     elif outcome.status in ("rejected", "refused", "failed"):
@@ -42,22 +42,22 @@ def _print_outcome(outcome: inbox.Outcome, json_out: bool, quiet: bool) -> None:
         emit_text(outcome.summary())
 
 
-def _scan_direct(settings: Settings, json_out: bool, quiet: bool) -> list[inbox.Outcome]:
-    from sim_pipeline.cli.flow_switch import writing  # relays the new events at its end
+def _scan_direct(settings: Settings, json_out: bool, quiet: bool) -> list[drops.Outcome]:
+    from sim_pipeline.cli.writing import writing  # relays the new events at its end
 
     with writing(settings, quiet) as con:
-        return inbox.scan(con, settings, on_outcome=lambda o: _print_outcome(o, json_out, quiet))
+        return drops.scan(con, settings, on_outcome=lambda o: _print_outcome(o, json_out, quiet))
 
 
 def _scan_flow(fan_out: str, dask_address: str | None, workers: int, json_out: bool,
-               quiet: bool) -> list[inbox.Outcome]:
+               quiet: bool) -> list[drops.Outcome]:
     from flows.scan_inbox import scan_inbox
 
     state = scan_inbox(fan_out=fan_out, dask_address=dask_address, workers=workers, return_state=True)
     data: Any = state.result(raise_on_failure=False)
     data = getattr(data, "result", data)  # a rejection fails the run; its outcomes ride on the exception
     if isinstance(data, dict):
-        outcomes = [inbox.Outcome(**o) for o in data["files"]]
+        outcomes = [drops.Outcome(**o) for o in data["files"]]
         for o in outcomes:
             _print_outcome(o, json_out, quiet)
         return outcomes
@@ -95,7 +95,7 @@ def scan_cmd(
     else:
         outcomes = _scan_direct(settings, json_out, quiet)
     if not [o for o in outcomes if o.status != "left"]:
-        note(f"no complete file waiting in {inbox.inbox_dir(settings)}", quiet)
+        note(f"no complete file waiting in {drops.inbox_dir(settings)}", quiet)
     if any(o.status in ("rejected", "refused", "failed") for o in outcomes):
         raise typer.Exit(1)
 
@@ -118,7 +118,7 @@ def serve_cmd(
 
     Example: SIM_PIPELINE_HOME=/srv/sims sim-pipeline serve --port 4200
     """
-    from sim_pipeline import prefect_server
+    from sim_pipeline.cli import prefect_server
 
     settings = Settings.from_env()
     home_folder.ensure(settings)

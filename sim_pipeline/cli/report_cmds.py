@@ -7,13 +7,13 @@ from pathlib import Path
 import typer
 
 from sim_pipeline.actor import Actor
-from sim_pipeline.channel_report import build_report
+from sim_pipeline.report.channels import build_report
 from sim_pipeline.cli.app import app, fail
 from sim_pipeline.cli.options import AS_ACTOR, JSON
 from sim_pipeline.cli.output import emit_json, emit_text
-from sim_pipeline.db import open_inventory
-from sim_pipeline.report_period import parse_month
-from sim_pipeline.report_render import start_loading_pdf_engine, write_report
+from sim_pipeline.store.db import open_inventory
+from sim_pipeline.report.period import parse_month
+from sim_pipeline.report.render import start_loading_pdf_engine, write_report
 from sim_pipeline.settings import Settings
 
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import typer
 
-from sim_pipeline import custom_fields, home
+from sim_pipeline.store import custom_fields
+
+from sim_pipeline.store import home
 from sim_pipeline.cli.app import app
 from sim_pipeline.cli.options import JSON
 from sim_pipeline.cli.output import emit_json, emit_text
-from sim_pipeline.db import inventory_id, open_inventory
-from sim_pipeline.secret_box import new_key
+from sim_pipeline.store.db import inventory_id, open_inventory
+from sim_pipeline.sealing.key import new_key
 from sim_pipeline.settings import Settings
 
 

@@ -1,6 +1,6 @@
 """What every reader shares: the result type, rejections, header mapping, trimming text columns.
 
-A reader's frame: canonical column names (sim_pipeline.columns), every value trimmed text with empty
+A reader's frame: canonical column names (sim_pipeline.readers.columns), every value trimmed text with empty
 as null, plus `line` (Int64, the 1-based physical line or spreadsheet row of the record).
 """
 
@@ -12,7 +12,7 @@ from typing import Callable
 
 import polars as pl
 
-from sim_pipeline.columns import HeaderMap, map_headers
+from sim_pipeline.readers.columns import HeaderMap, map_headers
 from sim_pipeline.errors import FileRejected, Problem
 
 LINE = "line"

@@ -17,7 +17,7 @@ from pathlib import Path
 import fastexcel
 import polars as pl
 
-from sim_pipeline.columns import display
+from sim_pipeline.readers.columns import display
 from sim_pipeline.errors import FileRejected, Problem
 from sim_pipeline.masking import is_printable, shown
 from sim_pipeline.readers.common import (

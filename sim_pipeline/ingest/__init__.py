@@ -1,0 +1,1 @@
+"""Upload: a SIM file checked cell by cell (validate), across rows and against the inventory (SQL), merged all or nothing (upload); the fan-out worker's check without the inventory (precheck); one card by hand (manual_add)."""

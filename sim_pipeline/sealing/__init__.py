@@ -1,0 +1,1 @@
+"""Secrets at rest: the key (key), sealed secret columns of cards (columns), sealed original files (files)."""

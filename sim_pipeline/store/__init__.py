@@ -1,0 +1,1 @@
+"""The inventory file and what lives in it: opening (db), the writer lock (lock), schema versions (migrations), SQL binding (queries), the ledger, custom fields, resellers, backup, the working folder (home), and looking at cards (inventory_view, card_filter)."""
