@@ -1,13 +1,17 @@
 # The README's two commands: `make demo` and `make test`. Both install first when needed.
+# `make check` is the quick loop: the tests not marked slow, and the layering contracts.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# Two workers: the machine has 2 cores and the tests share no state (each worker has its own Prefect harness).
+WORKERS ?= 2
+PYTEST := $(BIN)/python -m pytest -q -n $(WORKERS) --durations=15
 export PREFECT_HOME ?= $(CURDIR)/.prefect
 export PREFECT_SERVER_ANALYTICS_ENABLED ?= false
 export PREFECT_UI_ENABLED ?= false
 
-.PHONY: install demo test chromium clean bench-smoke
+.PHONY: install demo test check lint-imports chromium poppler clean bench-smoke
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -27,8 +31,14 @@ chromium:
 demo: install
 	$(BIN)/python -m sim_pipeline.demo
 
-test: install chromium
-	$(BIN)/python -m pytest -q
+lint-imports: install
+	$(BIN)/lint-imports --no-cache
+
+test: install chromium lint-imports
+	$(PYTEST)
+
+check: install chromium lint-imports
+	$(PYTEST) -m "not slow"
 
 clean:
-	rm -rf $(VENV) .prefect .pytest_cache .hypothesis test-artifacts
+	rm -rf $(VENV) .prefect .pytest_cache .hypothesis test-artifacts .import_linter_cache

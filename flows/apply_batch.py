@@ -12,7 +12,7 @@ from typing import Any
 
 from prefect import flow
 
-from flows.ingest_drop import finish, log_outcome, take_file
+from flows.shared_tasks import finish, log_outcome, take_file
 from sim_pipeline import drops
 
 

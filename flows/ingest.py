@@ -11,7 +11,7 @@ from pathlib import Path
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from flows.ingest_drop import relay_after_write
+from flows.shared_tasks import relay_after_write
 from sim_pipeline.actor import Actor
 from sim_pipeline.store.db import open_inventory
 from sim_pipeline.ingest.upload import IngestResult, ingest_file

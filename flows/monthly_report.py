@@ -15,7 +15,7 @@ from typing import Any
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from flows.ingest_drop import RETRY_DELAYS, retry_on_io
+from flows.shared_tasks import RETRY_DELAYS, retry_on_io
 from sim_pipeline.store import resellers
 from sim_pipeline.actor import Actor
 from sim_pipeline.report.channels import build_report

@@ -21,7 +21,7 @@ from typing import Any
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from flows.ingest_drop import RETRY_DELAYS, finish, log_outcome, retry_on_io, take_file
+from flows.shared_tasks import RETRY_DELAYS, finish, log_outcome, retry_on_io, take_file
 from sim_pipeline import drops
 from sim_pipeline.store import resellers
 from sim_pipeline.store.db import open_inventory

@@ -23,6 +23,14 @@ REPO = Path(__file__).resolve().parents[1]
 REAL_WORLD = REPO.parent / "shared" / "real-world"
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Flow runs need the Prefect harness (a server start of 20-40 s here): they belong to the slow set
+    that `make test` runs and `make check` (-m "not slow") leaves out."""
+    for item in items:
+        if item.get_closest_marker("flow"):
+            item.add_marker(pytest.mark.slow)
+
+
 @dataclass
 class CliResult:
     exit_code: int

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 import time
 
 from sim_pipeline.lifecycle.batch import apply_file
@@ -44,3 +46,6 @@ def test_a_100k_card_range_is_one_step_and_counts_every_card(settings, tmp_path,
         assert con.execute("select count(*) from outbox").fetchone() == (150_000,)  # SIMCard/StatusChanged
     print(f"\n100k-card range batch applied in {elapsed:.2f} s")
     assert elapsed < 30
+
+
+pytestmark = pytest.mark.slow  # a 100,000-card range: `make test` runs it, `make check` does not

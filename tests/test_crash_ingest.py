@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 import os
 import random
 import signal
@@ -77,3 +79,6 @@ def test_killed_apply_leaves_all_or_nothing_and_a_rerun_completes(home, cli, tmp
     final = subprocess.run([str(BIN), "apply", str(batch), "--json"], env=env, capture_output=True, text=True)
     assert final.returncode == 0, final.stderr
     assert _allocation_state(home) == (ROWS, ROWS, 1)
+
+
+pytestmark = pytest.mark.slow  # SIGKILL loops over ingest and apply: `make test` runs it, `make check` does not

@@ -29,7 +29,7 @@ ROWS = [
 
 
 def _batched(path: Path) -> pl.DataFrame:
-    return pl.concat(list(staging.open_upload(path).batches()))
+    return pl.concat(list(staging.open_upload(path).slices()))
 
 
 def _write(tmp_path: Path, name: str, data: bytes) -> Path:
@@ -89,22 +89,22 @@ def test_what_only_drop_reader_reads_is_handed_to_it(tmp_path, name):
 
 def test_many_small_blocks_keep_every_line_number(tmp_path, monkeypatch):
     monkeypatch.setattr(staging, "BLOCK_BYTES", 100)
-    monkeypatch.setattr(staging, "BATCH_ROWS", 7)
+    monkeypatch.setattr(staging, "SLICE_ROWS", 7)
     rng = random.Random(3)
     rows = [f"89470000000000{n:05d},2420171000{n:05d},{rng.randrange(10**4):04d},,x{n}" for n in range(200)]
     path = _write(tmp_path, "many.csv", ("\n".join([HEADER, *rows]) + "\n").encode())
-    batches = list(staging.open_upload(path).batches())
+    batches = list(staging.open_upload(path).slices())
     assert len(batches) > 10 and max(b.height for b in batches) < 20
     assert_frame_equal(pl.concat(batches), read_drop(path).frame)
 
 
 def test_quoted_blocks_are_cut_where_no_quoted_field_is_open(tmp_path, monkeypatch):
     monkeypatch.setattr(staging, "BLOCK_BYTES", 90)
-    monkeypatch.setattr(staging, "BATCH_ROWS", 5)
+    monkeypatch.setattr(staging, "SLICE_ROWS", 5)
     rows = [f'"89470000000000{n:05d}","2420171000{n:05d}",,,"x, ""{n}"" {"y" * (n % 40)}"' for n in range(120)]
     path = _write(tmp_path, "quoted-many.csv", ("\n".join([HEADER, *rows]) + "\n").encode())
     assert staging.open_upload(path).plain
-    batches = list(staging.open_upload(path).batches())
+    batches = list(staging.open_upload(path).slices())
     assert len(batches) > 10
     assert_frame_equal(pl.concat(batches), read_drop(path).frame)
 
@@ -216,14 +216,14 @@ def test_blocks_take_only_what_the_whole_reader_takes_and_read_it_alike(tmp_path
     path = tmp_path_factory.mktemp("blocks") / "drop.csv"
     path.write_bytes(text.encode("utf-8"))
     monkeypatch.setattr(staging, "BLOCK_BYTES", block)
-    monkeypatch.setattr(staging, "BATCH_ROWS", 4)
+    monkeypatch.setattr(staging, "SLICE_ROWS", 4)
     try:
         whole = read_drop(path).frame
     except FileRejected:
         whole = None
     try:
         upload = staging.open_upload(path)
-        batches = list(upload.batches()) if upload.plain else []
+        batches = list(upload.slices()) if upload.plain else []
     except (FileRejected, staging.NotPlain):
         batches = []  # the reader's rejection, or handed to the whole reader
     # No rows at all: ingest hands the file to the whole reader too, which says what is wrong.

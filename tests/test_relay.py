@@ -56,7 +56,7 @@ def queued_ids(settings) -> list[str]:
 def test_files_are_named_by_their_zero_padded_sequence_range_and_hold_batch_size_events(created, tmp_path):
     queue(created, tmp_path, 7)
     with open_inventory(created) as con:
-        result = relay.relay_events(con, created, batch_size=3)
+        result = relay.relay_events(con, created, events_per_file=3)
     assert result.to_json() == {"files": ["outbox/000000000001-000000000003.jsonl",
                                           "outbox/000000000004-000000000006.jsonl",
                                           "outbox/000000000007-000000000007.jsonl"], "events": 7}
@@ -82,18 +82,18 @@ def test_consumers_may_move_files_away(created, tmp_path):
     consumed = tmp_path / "consumed"
     consumed.mkdir()
     with open_inventory(created) as con:
-        relay.relay_events(con, created, batch_size=1)
+        relay.relay_events(con, created, events_per_file=1)
         for p in (created.home / "outbox").glob("*.jsonl"):
             p.rename(consumed / p.name)
     queue(created, tmp_path, 2, first=2)
     with open_inventory(created) as con:
-        assert relay.relay_events(con, created, batch_size=1).events == 2
+        assert relay.relay_events(con, created, events_per_file=1).events == 2
     assert sorted(exported_ids(created, consumed)) == sorted(queued_ids(created))
 
 
 def _stop_after(con, settings, step: str) -> None:
     """Run the protocol's steps by hand for one batch and stop after `step`, as a killed relay would."""
-    batch = relay.write_batch(con, settings, batch_size=2)
+    batch = relay.write_event_file(con, settings, events_per_file=2)
     if step == "write":
         return
     relay.mark_pending(con, batch)
@@ -110,7 +110,7 @@ def test_a_relay_stopped_after_any_step_is_finished_by_the_next_without_loss_or_
     queue(created, tmp_path, 5)
     with open_inventory(created) as con:
         _stop_after(con, created, step)
-        relay.relay_events(con, created, batch_size=2)
+        relay.relay_events(con, created, events_per_file=2)
         state = relay.progress(con)
     assert exported_ids(created) == queued_ids(created)
     assert sorted(outbox_files(created.home)) == ["000000000001-000000000002.jsonl", "000000000003-000000000004.jsonl",
@@ -136,7 +136,7 @@ def test_a_pending_file_already_moved_and_consumed_is_not_written_again(created,
         first = sorted((created.home / "outbox").glob("*.jsonl"))
         for p in first:
             p.unlink()  # a consumer took it before the relay recorded it as exported
-        result = relay.relay_events(con, created, batch_size=2)
+        result = relay.relay_events(con, created, events_per_file=2)
     assert result.files == ["outbox/000000000003-000000000004.jsonl"]
     assert sorted(outbox_files(created.home)) == ["000000000003-000000000004.jsonl"]
 

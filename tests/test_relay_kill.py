@@ -7,6 +7,7 @@ import dataclasses
 import json
 import os
 import random
+import selectors
 import signal
 import subprocess
 import sys
@@ -25,8 +26,9 @@ REPO = Path(__file__).resolve().parents[1]
 BATCH_SIZE = 25  # small files, so a run writes hundreds of them and a kill lands between any two steps
 FIRST_EVENTS = 20_000
 MORE_EVENTS = 5_000  # queued whenever the killed runs have exported everything
-MAX_KILLS = 60
-KILL_SECONDS = 20.0  # time bound of the kill loop
+KILLS = 30  # the loop is bound by this count, never by a deadline: a busy machine only makes it slower
+MAX_RUNS = 3 * KILLS  # runs that finish before their kill do not count; this bounds the loop all the same
+START_TIMEOUT = 120.0  # one child that does not say it started within this fails the test (nothing else does)
 
 RELAY = """
 import sys
@@ -36,7 +38,8 @@ from sim_pipeline.settings import Settings
 
 settings = Settings.from_env({"SIM_PIPELINE_HOME": sys.argv[1]})
 with open_inventory(settings) as con:
-    relay_events(con, settings, batch_size=int(sys.argv[2]))
+    print("started", flush=True)  # the parent's random sleep starts here, not at the fork
+    relay_events(con, settings, events_per_file=int(sys.argv[2]))
 """
 
 
@@ -50,7 +53,17 @@ def queue(settings, tmp_path: Path, rows: int, first: int) -> None:
 
 def start_relay(home: Path) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-c", RELAY, str(home), str(BATCH_SIZE)], cwd=REPO,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+def wait_started(proc: subprocess.Popen) -> None:
+    """Block until the child has imported, opened the inventory and said so (or has ended)."""
+    with selectors.DefaultSelector() as sel:
+        sel.register(proc.stdout, selectors.EVENT_READ)
+        if not sel.select(timeout=START_TIMEOUT):
+            proc.kill()
+            pytest.fail(f"a relay child did not start within {START_TIMEOUT:.0f} s")
+    proc.stdout.readline()
 
 
 def state_after(settings) -> tuple[str, bool]:
@@ -69,6 +82,7 @@ def state_after(settings) -> tuple[str, bool]:
     return where, state["last_seq"] == newest and state["pending_first"] is None
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL")
 def test_relay_killed_at_random_moments_exports_every_event_exactly_once(settings, tmp_path):
     settings = dataclasses.replace(settings, event_subscriptions=[EVENT_CREATED])
@@ -79,10 +93,12 @@ def test_relay_killed_at_random_moments_exports_every_event_exactly_once(setting
     rng = random.Random(seed)
     outcomes: Counter[str] = Counter()
     queued = FIRST_EVENTS
-    deadline = time.monotonic() + KILL_SECONDS
-    while outcomes["killed"] < MAX_KILLS and time.monotonic() < deadline:
+    runs = 0
+    while outcomes["killed"] < KILLS and runs < MAX_RUNS:
+        runs += 1
         proc = start_relay(settings.home)
-        time.sleep(rng.uniform(0.05, 0.6))
+        wait_started(proc)
+        time.sleep(rng.uniform(0.0, 0.5))
         if proc.poll() is None:
             proc.send_signal(signal.SIGKILL)
             outcomes["killed"] += 1

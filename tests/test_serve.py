@@ -165,3 +165,6 @@ def test_serve_starts_a_local_server_registers_the_deployments_and_stops_cleanly
     assert code == 0, (tmp_path / "serve.err").read_text()
     with socket.socket() as sock:
         assert sock.connect_ex(("127.0.0.1", port)) != 0  # the local server stopped with it
+
+
+pytestmark = pytest.mark.slow  # a real local Prefect server is started and stopped: `make test` runs it, `make check` does not

@@ -8,6 +8,8 @@ again, independently, so a wrong statement in the SQL fails the test.
 
 from __future__ import annotations
 
+import pytest
+
 import json
 import shutil
 import tempfile
@@ -253,3 +255,6 @@ TestLifecycleDefaultStatuses = LifecycleMachine.TestCase
 TestLifecycleDefaultStatuses.settings = MACHINE_SETTINGS
 TestLifecycleDetailedStatuses = DetailedLifecycleMachine.TestCase
 TestLifecycleDetailedStatuses.settings = MACHINE_SETTINGS
+
+
+pytestmark = pytest.mark.slow  # hypothesis state machines with large budgets: `make test` runs it, `make check` does not

@@ -2,7 +2,7 @@
 
 Input: the `outbox` table (one row per event: which type, for which history row) and `relay_state`
 (progress); each event's CloudEvents envelope is built from its history row as it is written
-(sql/outbox_events_after.sql). Output: one JSON object per line, at most `batch_size` events per file,
+(sql/outbox_events_after.sql). Output: one JSON object per line, at most `events_per_file` events per file,
 names zero-padded so they sort in export order. Consumers may move files away; progress lives in the inventory.
 
 The protocol survives a kill at any instant without losing or repeating an event in outbox/:
@@ -33,7 +33,7 @@ from sim_pipeline.store.db import inventory_id
 from sim_pipeline.settings import Settings
 
 OUTBOX = "outbox"
-BATCH_SIZE = 100_000  # events per file at most
+EVENTS_PER_FILE = 100_000  # events per file at most
 FETCH_ROWS = 10_000  # rows held in memory while writing a file
 SEQ_DIGITS = 12
 
@@ -50,7 +50,7 @@ class RelayResult:
 
 
 @dataclass(frozen=True)
-class Batch:
+class EventFile:
     first_seq: int
     last_seq: int
     events: int
@@ -72,21 +72,21 @@ def tmp_dir(settings: Settings) -> Path:
     return outbox_dir(settings) / ".tmp"
 
 
-def relay_events(con: duckdb.DuckDBPyConnection, settings: Settings, batch_size: int = BATCH_SIZE) -> RelayResult:
-    """Export every event not yet exported, in files of at most `batch_size` events."""
-    if batch_size < 1:
-        raise ValueError("batch_size must be at least 1")
+def relay_events(con: duckdb.DuckDBPyConnection, settings: Settings, events_per_file: int = EVENTS_PER_FILE) -> RelayResult:
+    """Export every event not yet exported, in files of at most `events_per_file` events."""
+    if events_per_file < 1:
+        raise ValueError("events_per_file must be at least 1")
     tmp_dir(settings).mkdir(parents=True, exist_ok=True)
     result = RelayResult()
     finished = finish_pending(con, settings)
     if finished is not None:
         _count(result, finished)
     remove_stale_files(settings)
-    while (batch := write_batch(con, settings, batch_size)) is not None:
-        mark_pending(con, batch)
-        publish(settings, batch)
-        mark_exported(con, batch)
-        _count(result, batch)
+    while (event_file := write_event_file(con, settings, events_per_file)) is not None:
+        mark_pending(con, event_file)
+        publish(settings, event_file)
+        mark_exported(con, event_file)
+        _count(result, event_file)
     return result
 
 
@@ -95,18 +95,18 @@ def progress(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     return queries.rows(con, "relay_progress")[0]
 
 
-def finish_pending(con: duckdb.DuckDBPyConnection, settings: Settings) -> Batch | None:
-    """Step 1. Returns the pending batch when this call put its file in place, else None."""
+def finish_pending(con: duckdb.DuckDBPyConnection, settings: Settings) -> EventFile | None:
+    """Step 1. Returns the pending file when this call put its file in place, else None."""
     state = progress(con)
     if state["pending_first"] is None:
         return None
     # Outbox seqs are contiguous (each enqueue numbers on from the last), so the range is the count.
-    batch = Batch(state["pending_first"], state["pending_last"], state["pending_last"] - state["pending_first"] + 1)
-    moved = (tmp_dir(settings) / batch.file_name).exists()
+    event_file = EventFile(state["pending_first"], state["pending_last"], state["pending_last"] - state["pending_first"] + 1)
+    moved = (tmp_dir(settings) / event_file.file_name).exists()
     if moved:
-        publish(settings, batch)
-    mark_exported(con, batch)
-    return batch if moved else None
+        publish(settings, event_file)
+    mark_exported(con, event_file)
+    return event_file if moved else None
 
 
 def remove_stale_files(settings: Settings) -> None:
@@ -116,17 +116,17 @@ def remove_stale_files(settings: Settings) -> None:
             path.unlink()
 
 
-def write_batch(con: duckdb.DuckDBPyConnection, settings: Settings, batch_size: int) -> Batch | None:
+def write_event_file(con: duckdb.DuckDBPyConnection, settings: Settings, events_per_file: int) -> EventFile | None:
     """Step 3: the next events after last_seq into outbox/.tmp/<range>.jsonl, fsynced; None when none left."""
     after = progress(con)["last_seq"]
     part = tmp_dir(settings) / f"{after + 1:0{SEQ_DIGITS}d}-writing.jsonl"
     first = last = None
     count = 0
     # Streamed as Arrow batches and read to the end (an unfinished DuckDB result would hold the
-    # connection); each batch's payloads are joined into one write: no Python object per event.
-    [history] = queries.rows(con, "outbox_history_range_after", after_seq=after, limit=batch_size)
+    # connection); each event_file's payloads are joined into one write: no Python object per event.
+    [history] = queries.rows(con, "outbox_history_range_after", after_seq=after, limit=events_per_file)
     relation = con.sql(queries.sql("outbox_events_after"),
-                       params={"after_seq": after, "limit": batch_size, "inventory_id": inventory_id(con), **history})
+                       params={"after_seq": after, "limit": events_per_file, "inventory_id": inventory_id(con), **history})
     with part.open("wb") as fh, relation.to_arrow_reader(batch_size=FETCH_ROWS) as reader:
         for rows in reader:
             if rows.num_rows == 0:
@@ -142,32 +142,32 @@ def write_batch(con: duckdb.DuckDBPyConnection, settings: Settings, batch_size: 
     if first is None:
         part.unlink()
         return None
-    batch = Batch(first, last, count)
-    os.replace(part, tmp_dir(settings) / batch.file_name)
+    event_file = EventFile(first, last, count)
+    os.replace(part, tmp_dir(settings) / event_file.file_name)
     _fsync_dir(tmp_dir(settings))
-    return batch
+    return event_file
 
 
-def mark_pending(con: duckdb.DuckDBPyConnection, batch: Batch) -> None:
+def mark_pending(con: duckdb.DuckDBPyConnection, event_file: EventFile) -> None:
     """Step 4 (one committed statement)."""
-    queries.run(con, "relay_mark_pending", first_seq=batch.first_seq, last_seq=batch.last_seq)
+    queries.run(con, "relay_mark_pending", first_seq=event_file.first_seq, last_seq=event_file.last_seq)
 
 
-def publish(settings: Settings, batch: Batch) -> None:
+def publish(settings: Settings, event_file: EventFile) -> None:
     """Step 5: the finished file into outbox/, durably."""
-    os.replace(tmp_dir(settings) / batch.file_name, outbox_dir(settings) / batch.file_name)
+    os.replace(tmp_dir(settings) / event_file.file_name, outbox_dir(settings) / event_file.file_name)
     _fsync_dir(outbox_dir(settings))
     _fsync_dir(tmp_dir(settings))
 
 
-def mark_exported(con: duckdb.DuckDBPyConnection, batch: Batch) -> None:
+def mark_exported(con: duckdb.DuckDBPyConnection, event_file: EventFile) -> None:
     """Step 6 (one committed statement)."""
-    queries.run(con, "relay_mark_exported", last_seq=batch.last_seq)
+    queries.run(con, "relay_mark_exported", last_seq=event_file.last_seq)
 
 
-def _count(result: RelayResult, batch: Batch) -> None:
-    result.files.append(f"{OUTBOX}/{batch.file_name}")
-    result.events += batch.events
+def _count(result: RelayResult, event_file: EventFile) -> None:
+    result.files.append(f"{OUTBOX}/{event_file.file_name}")
+    result.events += event_file.events
 
 
 def _fsync_dir(path: Path) -> None:

@@ -13,7 +13,7 @@ from schemas.vocabulary import CUSTOM_PREFIX, SECRET_COLUMNS
 from sim_pipeline.actor import Actor
 from sim_pipeline.readers.dispatch import LINE, Drop
 from sim_pipeline.errors import SimPipelineError
-from sim_pipeline.ingest.upload import IngestResult, ingest_drop
+from sim_pipeline.ingest.upload import IngestResult, ingest_parsed
 from sim_pipeline.settings import Settings
 
 SOURCE = "manual add"
@@ -62,4 +62,4 @@ def add_card(con: duckdb.DuckDBPyConnection, settings: Settings, fields: dict[st
     frame = pl.DataFrame({k: [v] for k, v in row.items()}, schema={k: pl.Utf8 for k in row}).with_columns(
         pl.lit(1, pl.Int64).alias(LINE)
     )
-    return ingest_drop(con, settings, Drop(Path(SOURCE), "manual", frame), actor)
+    return ingest_parsed(con, settings, Drop(Path(SOURCE), "manual", frame), actor)

@@ -4,11 +4,11 @@
 their events and the ledger row committed in one transaction), rejected (nothing written but the
 rejection report), or duplicate (the same content was ingested before; nothing done).
 
-The file is read once, in bounded batches (sim_pipeline.readers.blocks), so that memory does not grow with it,
-inside one DuckDB transaction. Each batch is checked cell by cell (pandera); its keys (line, action,
+The file is read once, in bounded slices (sim_pipeline.readers.blocks), so that memory does not grow with it,
+inside one DuckDB transaction. Each slice is checked cell by cell (pandera); its keys (line, action,
 ICCID, IMSI) go to `staged_upload`, a temporary table of a second connection (`checks`), and, while no
 problem has been found, its secrets are sealed and its cards and their creation history inserted.
-After the last batch the checks across rows (duplicates in the file, clashes with the inventory) run
+After the last slice the checks across rows (duplicates in the file, clashes with the inventory) run
 in SQL on `checks`, which sees the inventory as committed, without this ingest's uncommitted cards.
 Any problem: roll back, write the rejection report. None: removals, outbox, ledger, commit. A crash
 before the commit leaves nothing.
@@ -50,7 +50,7 @@ create or replace temp table staged_upload (
 """
 KEY_COLUMNS = ("line", "action", "iccid", "imsi")  # what the checks across rows read
 BATCH_COLUMNS = ("line", "iccid", "imsi", "sim_type", "amf", "description", "hlr", "managed_by", "custom")
-# DuckDB's memory while ingesting (db.py allows more): two batches in flight in Python need the rest of
+# DuckDB's memory while ingesting (db.py allows more): two slices in flight in Python need the rest of
 # a 1.5 GiB budget. Measured on a 10M-card file: 1.9 GiB peak at 1 GB, 1.3-1.5 GiB at 512 MB, same time.
 INGEST_MEMORY_LIMIT = "512MB"
 
@@ -90,7 +90,7 @@ def ingest_file(
     actor: Actor = ADMINISTRATOR,
     step: Callable[[str], None] = lambda _: None,
 ) -> IngestResult:
-    """Ingest one file: skipped when its content was ingested before, else read and ingested batch by batch."""
+    """Ingest one file: skipped when its content was ingested before, else read and ingested slice by slice."""
     name = path.name
     sha = file_sha256(path) if path.is_file() else ""
     if sha and (when := previous_ingest(con, sha, "upload")) is not None:
@@ -108,7 +108,7 @@ def ingest_file(
     raise AssertionError("a whole read never raises NotPlain")
 
 
-def ingest_drop(
+def ingest_parsed(
     con: duckdb.DuckDBPyConnection,
     settings: Settings,
     drop: Drop,
@@ -128,7 +128,7 @@ def ingest_upload(
     sha: str = "",
     step: Callable[[str], None] = lambda _: None,
 ) -> IngestResult:
-    """Check and merge an upload batch by batch, in one transaction; reject it as a whole on any problem.
+    """Check and merge an upload slice by slice, in one transaction; reject it as a whole on any problem.
 
     Raises staging.NotPlain (nothing written) when a plain-CSV read meets what only drop_reader reads.
     """
@@ -184,36 +184,36 @@ class _Staged:
 def _stage(con: duckdb.DuckDBPyConnection, checks: duckdb.DuckDBPyConnection, settings: Settings,
            upload: staging.Upload, actor: Actor, custom_names: dict[str, str], now: datetime, stage: bool,
            step: Callable[[str], None]) -> _Staged:
-    """Every batch: checked cell by cell, its keys staged on `checks`, and, while no problem is known,
+    """Every slice: checked cell by cell, its keys staged on `checks`, and, while no problem is known,
     its secrets sealed and its cards with their creation history inserted (in `con`'s transaction).
 
-    The batches are made ready (_ready_batches) by a thread of their own, one ahead of the inserts here.
+    The slices are made ready (_ready_slices) by a thread of their own, one ahead of the inserts here.
     With `stage` off (a file-level problem), only the cell checks run (their warnings are reported).
     """
     out = _Staged(first_seq=outbox.last_history_seq(con))
     warnings = []
     card_params = {"now": now, "file": upload.path.name}
     history_params = {**card_params, "last_seq": out.first_seq, "actor": actor.label}
-    ready = _ready_batches(upload, settings, actor, custom_names, stage, secret_store.next_chunk_id(con))
-    for batch in staging.in_background(ready):
+    ready = _ready_slices(upload, settings, actor, custom_names, stage, secret_store.next_chunk_id(con))
+    for part in staging.in_background(ready):
         step("validating")
-        out.errors.extend(batch.errors)
-        warnings.append(batch.warnings)
-        if batch.keys is not None:
-            _append_keys(checks, batch.keys)
-        if batch.sealed is not None:
-            secret_store.insert_sealed(con, batch.key, batch.sealed)
-        if batch.cards is not None:
-            _insert_batch(con, batch.cards, card_params, history_params)
-        out.rows += batch.rows
-        out.added += batch.added
+        out.errors.extend(part.errors)
+        warnings.append(part.warnings)
+        if part.keys is not None:
+            _append_keys(checks, part.keys)
+        if part.sealed is not None:
+            secret_store.insert_sealed(con, part.key, part.sealed)
+        if part.cards is not None:
+            _insert_slice(con, part.cards, card_params, history_params)
+        out.rows += part.rows
+        out.added += part.added
     out.warnings = pl.concat(warnings) if warnings else out.warnings
     return out
 
 
 @dataclass
 class _Ready:
-    """One batch, ready for the writer: its problems, its keys, and (while the file is clean) its cards
+    """One slice, ready for the writer: its problems, its keys, and (while the file is clean) its cards
     with their secret refs and the sealed chunks to insert."""
 
     rows: int
@@ -226,17 +226,17 @@ class _Ready:
     key: SecretKey | None = None
 
 
-def _ready_batches(upload: staging.Upload, settings: Settings, actor: Actor, custom_names: dict[str, str],
+def _ready_slices(upload: staging.Upload, settings: Settings, actor: Actor, custom_names: dict[str, str],
                    stage: bool, first_chunk: int) -> Iterator[_Ready]:
-    """The batches of `upload`, checked, prepared and sealed; no database access (it runs in a thread)."""
+    """The slices of `upload`, checked, prepared and sealed; no database access (it runs in a thread)."""
     rows, clean, next_chunk = 0, True, first_chunk
     key: SecretKey | None = None
-    for batch in upload.batches():
-        batch = normalise(batch)
-        cell_errors, cell_warnings = cell_problems(batch, settings.iccid_check)
-        ready = _Ready(batch.height, 0, [cell_errors], cell_warnings)
+    for part in upload.slices():
+        part = normalise(part)
+        cell_errors, cell_warnings = cell_problems(part, settings.iccid_check)
+        ready = _Ready(part.height, 0, [cell_errors], cell_warnings)
         if stage:
-            frame, managed_errors = _prepare(batch, actor, custom_names)
+            frame, managed_errors = _prepare(part, actor, custom_names)
             frame = frame.with_columns(_ordinals(rows, frame.height))
             ready.errors.append(managed_errors)
             ready.keys = frame.select("ordinal", *KEY_COLUMNS)
@@ -252,30 +252,30 @@ def _ready_batches(upload: staging.Upload, settings: Settings, actor: Actor, cus
                 else:
                     refs = pl.DataFrame(schema=secret_store.BATCH_REF_SCHEMA).clear(adds.height)
                 ready.cards = pl.concat([adds.select("ordinal", *BATCH_COLUMNS), refs], how="horizontal")
-        rows += batch.height
+        rows += part.height
         yield ready
 
 
 def _in_iccid_order(adds: pl.DataFrame) -> pl.DataFrame:
-    """The batch sorted by ICCID (as a number), unless it already is (MNO files usually are)."""
+    """The part sorted by ICCID (as a number), unless it already is (MNO files usually are)."""
     number = pl.col("iccid").cast(pl.Int128, strict=False)
     return adds if adds.select(number.is_sorted()).item() else adds.sort(number, nulls_last=True)
 
 
 def _append_keys(checks: duckdb.DuckDBPyConnection, staged_keys: pl.DataFrame) -> None:
-    # DuckDB finds a frame by its local name (a replacement scan); con.register would keep every batch
+    # DuckDB finds a frame by its local name (a replacement scan); con.register would keep every part
     # in memory until the connection closes (duckdb 2.0.1, unregister or not): gigabytes at 10M rows.
     checks.execute("insert into staged_upload select * from staged_keys").fetchall()
 
 
 def _ordinals(first: int, n: int) -> pl.Expr:
-    """1-based positions in the file of a batch whose first row follows `first` rows."""
+    """1-based positions in the file of a part whose first row follows `first` rows."""
     return pl.int_range(first + 1, first + 1 + n, dtype=pl.Int64).alias("ordinal")
 
 
-def _insert_batch(con: duckdb.DuckDBPyConnection, uploaded_batch: pl.DataFrame, card_params: dict[str, Any],
+def _insert_slice(con: duckdb.DuckDBPyConnection, uploaded_slice: pl.DataFrame, card_params: dict[str, Any],
                   history_params: dict[str, Any]) -> None:
-    """The cards of one batch and their creation history (the SQL reads `uploaded_batch` by this local's
+    """The cards of one slice and their creation history (the SQL reads `uploaded_slice` by this local's
     name: see _append_keys for why not con.register)."""
     con.execute(queries.sql("insert_uploaded_cards"), card_params).fetchall()
     con.execute(queries.sql("upload_history_rows"), history_params).fetchall()
@@ -361,7 +361,7 @@ def _cross_row_errors(con: duckdb.DuckDBPyConnection, actor: Actor) -> pl.DataFr
 
 def _finish(con: duckdb.DuckDBPyConnection, checks: duckdb.DuckDBPyConnection, settings: Settings,
             upload: staging.Upload, result: IngestResult, actor: Actor, now: datetime, staged: _Staged) -> None:
-    """Inside the open transaction, after the batches: removals, outbox, ledger."""
+    """Inside the open transaction, after the slices: removals, outbox, ledger."""
     removed_rows = checks.sql("select ordinal, line, iccid from staged_upload where action = 'remove'").pl()  # noqa: F841
     params = {"now": now, "file": upload.path.name, "last_seq": staged.first_seq, "actor": actor.label}
     # The two statements read `removed_rows` by its local name (see _append_keys).

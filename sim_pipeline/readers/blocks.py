@@ -1,8 +1,8 @@
-"""An upload read in bounded batches, so that a 10M-card file never sits in memory whole.
+"""An upload read in bounded slices, so that a 10M-card file never sits in memory whole.
 
 `open_upload(path)` returns an Upload: the file's canonical columns, its vendor header and notes, and
-`batches()`, an iterator of frames with the columns drop_reader gives (canonical text columns, trimmed,
-empty as null, plus `line`, the physical line), each of at most about BATCH_ROWS rows, in file order.
+`slices()`, an iterator of frames with the columns drop_reader gives (canonical text columns, trimmed,
+empty as null, plus `line`, the physical line), each of at most about SLICE_ROWS rows, in file order.
 
 Two ways in, one result:
 - a plain CSV is cut into blocks of BLOCK_BYTES at line ends and each block parsed by polars. Plain
@@ -13,7 +13,7 @@ Two ways in, one result:
   separators, and the whole reader's quoting rule as one pattern per line (_check_quotes).
 - anything else (XLSX, XLS, vendor .out, line breaks inside quotes, blank lines inside, a header further
   down, a ragged line, a misplaced quote) is read whole by drop_reader.read_drop, which knows every
-  layout and names what is wrong with a file, and comes out as one batch.
+  layout and names what is wrong with a file, and comes out as one slice.
 A block that turns out not to be plain raises NotPlain; the caller starts again with `whole=True`
 (nothing is kept from the first attempt), so a file is never read two ways at once.
 """
@@ -38,8 +38,8 @@ from sim_pipeline.readers.csv_layout import sniff_separator, well_quoted_line
 BLOCK_BYTES = 16 << 20  # parse unit: about 110,000 upload rows; polars parses a block on every core
 # Validation and merge unit: pandera, the sealing and one INSERT see this many rows. A multiple of DuckDB's
 # row group (122,880 rows): an insert ending in a partial row group leaves it to the checkpoint, which then
-# rewrote the file's row groups (1.3-2.6 s for 1M cards in batches of 250,000; 0.01 s in batches of 245,760).
-BATCH_ROWS = 2 * 122_880
+# rewrote the file's row groups (1.3-2.6 s for 1M cards in slices of 250,000; 0.01 s in slices of 245,760).
+SLICE_ROWS = 2 * 122_880
 _PLAIN_SUFFIXES = {".csv", ".tsv", ".txt", ""}
 T = TypeVar("T")
 
@@ -53,7 +53,7 @@ class Upload:
     path: Path
     format: str                                   # csv | xlsx | xls | out | manual
     columns: list[str]                            # canonical names, without `line`
-    batches: Callable[[], Iterator[pl.DataFrame]]
+    slices: Callable[[], Iterator[pl.DataFrame]]
     header: dict[str, str] = field(default_factory=dict)
     notes: list[Problem] = field(default_factory=list)
     plain: bool = False                           # read by blocks: drop_reader has not seen it
@@ -67,7 +67,7 @@ def open_upload(path: Path, whole: bool = False) -> Upload:
 
 
 def from_drop(drop: Drop) -> Upload:
-    """A drop already read (manual add, the fallback) as a one-batch upload."""
+    """A drop already read (manual add, the fallback) as a one-slice upload."""
     columns = [c for c in drop.frame.columns if c != LINE]
     return Upload(drop.path, drop.format, columns, lambda: iter([drop.frame]), drop.header, drop.notes)
 
@@ -94,17 +94,17 @@ def _plain_csv(path: Path) -> Upload | None:
     if unnamed:
         return None
     columns = [hmap.columns[i] for i in sorted(hmap.columns)]
-    return Upload(path, "csv", columns, lambda: _plain_batches(path, end + 1, sep, columns), plain=True)
+    return Upload(path, "csv", columns, lambda: _plain_slices(path, end + 1, sep, columns), plain=True)
 
 
-def _plain_batches(path: Path, body_start: int, sep: str, columns: list[str]) -> Iterator[pl.DataFrame]:
-    """Blocks regrouped into batches of exactly BATCH_ROWS rows (the last one: what is left)."""
+def _plain_slices(path: Path, body_start: int, sep: str, columns: list[str]) -> Iterator[pl.DataFrame]:
+    """Blocks regrouped into slices of exactly SLICE_ROWS rows (the last one: what is left)."""
     pending: pl.DataFrame | None = None
     for frame in _plain_blocks(path, body_start, sep, columns):
         pending = frame if pending is None else pl.concat([pending, frame])
-        while pending.height >= BATCH_ROWS:
-            yield pending.head(BATCH_ROWS)
-            pending = pending.slice(BATCH_ROWS)
+        while pending.height >= SLICE_ROWS:
+            yield pending.head(SLICE_ROWS)
+            pending = pending.slice(SLICE_ROWS)
     if pending is not None and pending.height:
         yield pending
 
@@ -187,9 +187,9 @@ def _check_quotes(block: bytes, sep: str) -> None:
 def in_background(items: Iterator[T], ahead: int = 1) -> Iterator[T]:
     """The items of `items`, made by a thread of their own at most `ahead` items before they are used.
 
-    With two cores, the next batch is read, checked and sealed (polars, pandera, AES) while DuckDB writes
+    With two cores, the next slice is read, checked and sealed (polars, pandera, AES) while DuckDB writes
     the last one. The thread starts an item only when fewer than `ahead` wait unused, so at most
-    ahead + 1 batches are in memory. An exception in the thread is raised here, in order; a consumer
+    ahead + 1 slices are in memory. An exception in the thread is raised here, in order; a consumer
     that stops early (an exception of its own, a break) stops the thread.
     """
     handoff: queue.Queue = queue.Queue()

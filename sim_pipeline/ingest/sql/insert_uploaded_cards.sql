@@ -1,4 +1,4 @@
--- The cards of one batch of an accepted upload (uploaded_batch: its added rows, secrets already sealed,
+-- The cards of one slice of an accepted upload (uploaded_slice: its added rows, secrets already sealed,
 -- their chunk refs beside them), all Available, in the batch's order: ICCID order (ingest sorts a batch
 -- that is not), so that range operations skip row groups by their min/max (zonemaps).
 insert into cards by name
@@ -20,4 +20,4 @@ select
     b.secret_chunk,
     b.secret_offset,
     b.secret_length
-from uploaded_batch as b
+from uploaded_slice as b

@@ -1,4 +1,4 @@
--- The creation history rows (Available) of one batch of an accepted upload (uploaded_batch: its added rows).
+-- The creation history rows (Available) of one slice of an accepted upload (uploaded_slice: its added rows).
 -- Every file row makes exactly one history row, so its seq is $last_seq + its ordinal in the file (no
 -- window sort over millions of rows); a creation's `changes` is the same for every card.
 insert into card_history
@@ -25,4 +25,4 @@ select
     b.line as source_line,
     $actor as actor,
     null as reason
-from uploaded_batch as b
+from uploaded_slice as b
