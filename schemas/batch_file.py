@@ -13,7 +13,7 @@ from datetime import datetime
 import pandera.polars as pa
 import polars as pl
 
-from schemas.vocabulary import CUSTOM_PREFIX
+from schemas.vocabulary import CUSTOM_PREFIX, PRINTABLE_COLUMNS
 
 ACTIONS = ("allocate", "deallocate", "assign", "unassign", "deactivate", "terminate_account", "activate",
            "delete", "update")
@@ -23,8 +23,8 @@ PARAMS = ("account_id", "customer", "distributor", "representative", "activated_
 COLUMNS = ("action", *SELECTORS, *PARAMS)
 # Columns whose values may be printed in messages and reports (an allow-list: `pin` and any new column
 # are masked until added).
-PRINTABLE = frozenset({"action", *SELECTORS, "account_id", "customer", "distributor", "representative",
-                       "activated_at", "reason", "description", "managed_by"})
+# The one allow-list of printable columns (schemas.vocabulary), plus the batch file's own plain columns.
+PRINTABLE = PRINTABLE_COLUMNS | {*SELECTORS, "activated_at", "reason"}
 CUSTOM = "custom"  # stands for every `<Name> custom` column in the tables below
 ANY_PARTY = "*"    # deallocate: whichever customer / distributor / representative the card has
 

@@ -7,6 +7,10 @@ from dataclasses import dataclass
 from schemas.vocabulary import ADMIN
 from sim_pipeline.errors import SimPipelineError
 
+# How files and commands may name the administrator as a card's Managed by (the seed's "Administrator only").
+# Every one of them is stored as ADMIN, and none may be a reseller's name.
+ADMIN_SPELLINGS = (ADMIN, "administrator", "administrator only")
+
 
 @dataclass(frozen=True)
 class Actor:

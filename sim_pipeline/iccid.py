@@ -8,8 +8,16 @@ WIDTH = 20  # at most 20 digits; left zero-padding does not change a Luhn sum
 
 
 def strip_pad(expr: pl.Expr) -> pl.Expr:
-    """Drop a trailing F (nibble filler up to 20 digits), as delivered otherwise."""
+    """Drop one trailing F (nibble filler up to 20 digits), as delivered otherwise; strip_pad_text is its twin
+    for one value."""
     return expr.str.replace(r"[Ff]$", "")
+
+
+def strip_pad_text(value: str) -> str:
+    """One ICCID as typed or read: surrounding spaces and one trailing F pad removed (never more: `...FF`
+    is not an ICCID, and stripping both would make it one)."""
+    value = value.strip()
+    return value[:-1] if value[-1:] in ("F", "f") else value
 
 
 def _doubled(d: int) -> int:

@@ -31,7 +31,7 @@ from sim_pipeline.events import outbox
 from sim_pipeline.store import queries
 from sim_pipeline.sealing import columns as secret_store
 from sim_pipeline.readers import blocks as staging
-from sim_pipeline.actor import ADMINISTRATOR, Actor
+from sim_pipeline.actor import ADMIN_SPELLINGS, ADMINISTRATOR, Actor
 from sim_pipeline.readers.columns import display
 from sim_pipeline.readers.dispatch import LINE, Drop
 from sim_pipeline.errors import FileRejected, Problem
@@ -320,7 +320,7 @@ def _prepare(frame: pl.DataFrame, actor: Actor, custom_names: dict[str, str]) ->
             frame = frame.with_columns(pl.lit(None, pl.Utf8).alias(col))
     managed = pl.col("managed_by")
     if actor.is_admin:
-        managed_expr = (pl.when(managed.is_null() | (managed.str.to_lowercase() == "administrator only"))
+        managed_expr = (pl.when(managed.is_null() | managed.str.to_lowercase().is_in(ADMIN_SPELLINGS))
                         .then(pl.lit(actor.managed_by)).otherwise(managed))
         errors = pl.DataFrame(schema=PROBLEM_SCHEMA)
     else:

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from schemas.batch_file import ANY_PARTY
+from schemas.vocabulary import STATUSES
 from sim_pipeline.store.card_filter import CardFilter
 from sim_pipeline.errors import Problem
 
@@ -86,7 +87,7 @@ class ApplyResult:
     applied_at: datetime | None = None
 
     def transition_list(self) -> list[dict[str, Any]]:
-        order = {s: i for i, s in enumerate(("available", "reserved", "in_use", "disposed"))}
+        order = {s: i for i, s in enumerate(STATUSES)}
         keys = sorted(self.transitions, key=lambda k: (order.get(k[0], 9), order.get(k[1], 9)))
         return [{"old_status": o, "new_status": n, "count": self.transitions[(o, n)]} for o, n in keys]
 

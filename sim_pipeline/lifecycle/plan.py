@@ -16,6 +16,8 @@ import polars as pl
 
 from schemas.batch_file import parse_timestamp
 from schemas.vocabulary import ADMIN, CUSTOM_PREFIX
+from sim_pipeline.actor import ADMIN_SPELLINGS
+from sim_pipeline.iccid import strip_pad_text
 from sim_pipeline.lifecycle.model import PARTIES, Operation
 
 ROW_SCHEMA = {
@@ -26,7 +28,6 @@ ROW_SCHEMA = {
     "activated_at": pl.Datetime("us"), "reason": pl.Utf8, "description": pl.Utf8, "managed_by": pl.Utf8,
     "custom_patch": pl.Utf8, "has_pin": pl.Boolean,
 }
-ADMIN_SPELLINGS = ("admin", "administrator", "administrator only")
 SINGLE = ("iccid", "imsi")
 
 
@@ -41,7 +42,7 @@ def plan(ops: list[Operation]) -> list[Step]:
     keys: set[str] = set()
     for i, op in enumerate(ops):
         kind = op.selector
-        key = (op.iccid or "").rstrip("Ff") if kind == "iccid" else (op.imsi or "")
+        key = strip_pad_text(op.iccid or "") if kind == "iccid" else (op.imsi or "")
         last = steps[-1] if steps else None
         if (last is not None and kind in SINGLE and last.selector == kind
                 and ops[last.indices[-1]].action == op.action and key not in keys):
@@ -75,7 +76,7 @@ def _row(i: int, op: Operation) -> dict[str, Any]:
     dealloc = op.deallocated() if op.action == "deallocate" else {}
     return {
         "op_index": i, "line": op.line, "action": op.action, "move": op.move,
-        "iccid": op.iccid.strip().rstrip("Ff") if op.iccid else None, "imsi": op.imsi,
+        "iccid": strip_pad_text(op.iccid) if op.iccid else None, "imsi": op.imsi,
         "iccid_from": op.iccid_from, "iccid_to": op.iccid_to,
         "sel_account": op.account_id if op.selector == "account" else None,
         "account_id": p.get("account_id"),

@@ -11,6 +11,7 @@ from typing import Any
 
 from schemas.vocabulary import STATUSES
 from sim_pipeline.actor import Actor
+from sim_pipeline.iccid import strip_pad_text
 from sim_pipeline.errors import SimPipelineError
 
 
@@ -72,7 +73,7 @@ class CardFilter:
             params["f_activated"] = self.activated
         if self.iccid:
             parts.append(f"{a}.iccid = $f_iccid")
-            params["f_iccid"] = self.iccid.strip().rstrip("Ff")
+            params["f_iccid"] = strip_pad_text(self.iccid)
         if self.imsi:
             parts.append(f"{a}.imsi = $f_imsi")
             params["f_imsi"] = self.imsi.strip()
@@ -94,7 +95,7 @@ def check_range(lo: str | None, hi: str | None) -> tuple[str, str]:
     """ICCID range bounds: both given, digits, of equal length (compared as numbers, inclusive)."""
     if not lo or not hi:
         raise SimPipelineError("an ICCID range needs both --iccid-from and --iccid-to")
-    lo, hi = lo.strip().rstrip("Ff"), hi.strip().rstrip("Ff")
+    lo, hi = strip_pad_text(lo), strip_pad_text(hi)
     if not (lo.isascii() and lo.isdigit() and hi.isascii() and hi.isdigit()):
         raise SimPipelineError(f"ICCID range bounds must be digits, got {lo!r} and {hi!r}")
     if len(lo) != len(hi):

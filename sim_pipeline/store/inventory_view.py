@@ -15,6 +15,7 @@ from schemas.vocabulary import SECRET_COLUMNS
 from sim_pipeline.store import queries
 from sim_pipeline.actor import Actor
 from sim_pipeline.store.card_filter import CardFilter
+from sim_pipeline.iccid import strip_pad_text
 from sim_pipeline.errors import NotFound
 from sim_pipeline.masking import mask_value
 from sim_pipeline.sealing.key import load_key
@@ -75,7 +76,7 @@ def search_cards(con: duckdb.DuckDBPyConnection, keyword: str, actor: Actor, lim
 def find_card(con: duckdb.DuckDBPyConnection, key: str, actor: Actor) -> dict[str, Any]:
     """A card by ICCID (F pad allowed), IMSI or MSISDN, within the actor's scope."""
     scope, params = CardFilter(actor=actor).where()
-    params.update(key=key.strip(), iccid=key.strip().rstrip("Ff"))
+    params.update(key=key.strip(), iccid=strip_pad_text(key))
     rows = con.execute(
         f"{_SELECT} where {scope} and (c.iccid = $iccid or c.imsi = $key or c.msisdn = $key) "
         "order by (c.iccid = $iccid) desc, (c.imsi = $key) desc limit 1", params

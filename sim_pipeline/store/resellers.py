@@ -11,14 +11,12 @@ from typing import Any
 
 import duckdb
 
-from schemas.vocabulary import ADMIN
-from sim_pipeline.actor import Actor
+from sim_pipeline.actor import ADMIN_SPELLINGS, Actor
 from sim_pipeline.errors import OperationRefused
 from sim_pipeline.settings import Settings
 from sim_pipeline.store.home import actor_folder, ensure_actor_folders, inbox_dir
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _.-]{0,62}[A-Za-z0-9_-]$|^[A-Za-z0-9]$")
-RESERVED = {ADMIN, "administrator", "administrator only"}
 
 
 def check_name(name: str) -> str:
@@ -29,7 +27,7 @@ def check_name(name: str) -> str:
             f"reseller name {name!r}: expected letters, digits, spaces, '_', '.', '-' (at most 64 characters, "
             "starting with a letter or digit, no '..'); it names the reseller's inbox folder"
         )
-    if name.lower() in RESERVED:
+    if name.lower() in ADMIN_SPELLINGS:
         raise OperationRefused(f"reseller name {name!r} is reserved for the administrator")
     return name
 
