@@ -16,7 +16,6 @@ before the commit leaves nothing.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -28,7 +27,7 @@ import polars as pl
 from schemas.vocabulary import CUSTOM_PREFIX, SECRET_COLUMNS, UPLOAD_ACTIONS
 from sim_pipeline import status
 from sim_pipeline.events import outbox
-from sim_pipeline.store import queries
+from sim_pipeline.store import custom_fields, ledger, queries
 from sim_pipeline.sealing import columns as secret_store
 from sim_pipeline.readers import blocks as staging
 from sim_pipeline.actor import ADMIN_SPELLINGS, ADMINISTRATOR, Actor
@@ -298,7 +297,7 @@ def _rollback_quietly(con: duckdb.DuckDBPyConnection) -> None:
 
 def _custom_names(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     """Defined custom fields by lower-cased name -> the name as defined."""
-    return {n.lower(): n for (n,) in con.execute("select name from custom_fields").fetchall()}
+    return custom_fields.by_lower_name(con)
 
 
 def _custom_field_errors(columns: list[str], defined: dict[str, str], name: str) -> list[Problem]:
@@ -376,10 +375,5 @@ def _finish(con: duckdb.DuckDBPyConnection, checks: duckdb.DuckDBPyConnection, s
 
 def _record_in_ledger(con: duckdb.DuckDBPyConnection, result: IngestResult, upload: staging.Upload, actor: Actor,
                       rows: int, warning_count: int, now: datetime) -> None:
-    con.execute(
-        "insert into ingested_files values ($sha, $file, 'upload', $now, $actor, $rows, $added, $removed, 0, "
-        "$warnings, $header)",
-        {"sha": result.sha256, "file": upload.path.name, "now": now, "actor": actor.label, "rows": rows,
-         "added": result.added, "removed": result.removed, "warnings": warning_count,
-         "header": json.dumps(upload.header) if upload.header else None},
-    ).fetchall()
+    ledger.record(con, sha256=result.sha256, file_name=upload.path.name, kind="upload", at=now, actor=actor.label,
+                  rows=rows, added=result.added, removed=result.removed, warnings=warning_count, header=upload.header)

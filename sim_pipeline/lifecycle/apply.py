@@ -12,7 +12,7 @@ import duckdb
 
 from schemas.vocabulary import CUSTOM_PREFIX
 from sim_pipeline.events import outbox
-from sim_pipeline.store import queries
+from sim_pipeline.store import custom_fields, ledger, queries
 from sim_pipeline.actor import Actor
 from sim_pipeline.errors import Problem
 from sim_pipeline.lifecycle.model import ApplyResult, Operation
@@ -25,7 +25,7 @@ from sim_pipeline.settings import Settings
 
 
 def _custom_names(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
-    return {n.lower(): n for (n,) in queries.execute(con, "select name from custom_fields")}
+    return custom_fields.by_lower_name(con)
 
 
 def _row_problems(ops: list[Operation], actor: Actor, file: str, defined: dict[str, str]) -> list[Problem]:
@@ -49,12 +49,8 @@ def _row_problems(ops: list[Operation], actor: Actor, file: str, defined: dict[s
 
 
 def _record(con: duckdb.DuckDBPyConnection, result: ApplyResult, actor: Actor, now: datetime) -> None:
-    queries.execute(
-        con, "insert into ingested_files values ($sha, $file, 'batch', $now, $actor, $rows, 0, $removed, "
-             "$changed, 0, null)",
-        {"sha": result.sha256, "file": result.file, "now": now, "actor": actor.label, "rows": result.rows,
-         "removed": result.deleted, "changed": result.changed},
-    )
+    ledger.record(con, sha256=result.sha256, file_name=result.file, kind="batch", at=now, actor=actor.label,
+                  rows=result.rows, removed=result.deleted, changed=result.changed)
 
 
 def _run(con: duckdb.DuckDBPyConnection, ctx: Context, ops: list[Operation], result: ApplyResult) -> dict[str, str]:

@@ -26,6 +26,11 @@ def add_field(con: duckdb.DuckDBPyConnection, settings: Settings, name: str) -> 
     return True
 
 
+def by_lower_name(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """Every defined field, by its name in lower case (headers and filters match without case)."""
+    return {n.lower(): n for (n,) in con.execute("select name from custom_fields").fetchall()}
+
+
 def list_fields(con: duckdb.DuckDBPyConnection) -> list[dict]:
     cur = con.execute("select name, created_at from custom_fields order by lower(name)")
     return [{"name": n, "created_at": at} for n, at in cur.fetchall()]

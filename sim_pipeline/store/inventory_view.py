@@ -12,7 +12,7 @@ from typing import Any
 import duckdb
 
 from schemas.vocabulary import SECRET_COLUMNS
-from sim_pipeline.store import queries
+from sim_pipeline.store import custom_fields, queries
 from sim_pipeline.actor import Actor
 from sim_pipeline.store.card_filter import CardFilter
 from sim_pipeline.iccid import strip_pad_text
@@ -38,7 +38,7 @@ def _card(row: tuple) -> dict[str, Any]:
 
 def resolve_custom(con: duckdb.DuckDBPyConnection, f: CardFilter) -> CardFilter:
     """Custom field names as defined (filters compare names case-insensitively)."""
-    defined = {n.lower(): n for (n,) in con.execute("select name from custom_fields").fetchall()}
+    defined = custom_fields.by_lower_name(con)
     resolved = []
     for name, value in f.custom:
         if name.lower() not in defined:
@@ -120,11 +120,13 @@ def _record_reveal(con: duckdb.DuckDBPyConnection, settings: Settings, card: dic
     try:
         con.execute(
             """
-            insert into card_history
-            select coalesce((select max(seq) from card_history), 0) + 1, $now, c.iccid, 'reveal',
-                c.status, c.status, json_object('revealed', $columns), c.imsi, c.sim_type, c.managed_by,
-                c.msisdn, c.account_id, c.customer, c.distributor, c.representative, c.custom,
-                c.activated_at is not null, false, 'sim-pipeline show --reveal', null, $actor, null
+            insert into card_history by name
+            select coalesce((select max(seq) from card_history), 0) + 1 as seq, $now as changed_at, c.iccid,
+                'reveal' as action, c.status as old_status, c.status as new_status,
+                json_object('revealed', $columns) as changes, c.imsi, c.sim_type, c.managed_by, c.msisdn,
+                c.account_id, c.customer, c.distributor, c.representative, c.custom,
+                c.activated_at is not null as is_activated, false as is_deleted,
+                'sim-pipeline show --reveal' as source_file, null as source_line, $actor as actor, null as reason
             from cards as c where c.iccid = $iccid
             """,
             {"now": settings.now(), "columns": columns, "actor": actor.label, "iccid": card["iccid"]},

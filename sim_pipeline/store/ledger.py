@@ -1,4 +1,4 @@
-"""The ingested-files ledger: every file taken in, by content hash."""
+"""The ingested-files ledger: every file taken in, by content hash. Read and written here only."""
 
 from __future__ import annotations
 
@@ -24,6 +24,20 @@ def list_files(con: duckdb.DuckDBPyConnection) -> list[dict]:
                     "rows": rows, "added": added, "removed": removed, "changed": changed,
                     "warnings": warnings, "header": json.loads(header) if header else {}})
     return out
+
+
+def record(con: duckdb.DuckDBPyConnection, *, sha256: str, file_name: str, kind: str, at: datetime, actor: str,
+           rows: int, added: int = 0, removed: int = 0, changed: int = 0, warnings: int = 0,
+           header: dict[str, str] | None = None) -> None:
+    """One ledger row for a file taken in (`kind`: upload | batch), in the caller's transaction, by name."""
+    con.execute(
+        "insert into ingested_files by name select $sha256 as sha256, $file_name as file_name, $kind as kind, "
+        "$at as ingested_at, $actor as actor, $rows as rows, $added as added, $removed as removed, "
+        "$changed as changed, $warnings as warnings, $header::json as header",
+        {"sha256": sha256, "file_name": file_name, "kind": kind, "at": at, "actor": actor, "rows": rows,
+         "added": added, "removed": removed, "changed": changed, "warnings": warnings,
+         "header": json.dumps(header) if header else None},
+    ).fetchall()
 
 
 def file_sha256(path: Path) -> str:

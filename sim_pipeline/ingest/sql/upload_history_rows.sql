@@ -1,7 +1,7 @@
 -- The creation history rows (Available) of one slice of an accepted upload (uploaded_slice: its added rows).
 -- Every file row makes exactly one history row, so its seq is $last_seq + its ordinal in the file (no
 -- window sort over millions of rows); a creation's `changes` is the same for every card.
-insert into card_history
+insert into card_history by name
 select
     $last_seq + b.ordinal as seq,
     $now as changed_at,

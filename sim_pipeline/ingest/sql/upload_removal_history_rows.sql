@@ -1,6 +1,6 @@
 -- The deletion history rows of an accepted upload's remove rows: each card's last state, then deleted,
 -- numbered like every file row ($last_seq + its ordinal in the file). removed_rows: (ordinal, line, iccid).
-insert into card_history
+insert into card_history by name
 select
     $last_seq + s.ordinal as seq,
     $now as changed_at,

@@ -1,6 +1,6 @@
 -- The change history of one step: a row per changed card, in operation-row order, carrying the card's
 -- non-secret state after the change (its last state when deleted), the cause (file, line, action) and actor.
-insert into card_history
+insert into card_history by name
 with base as (
     select coalesce(max(seq), 0) as last_seq from card_history
 ),
