@@ -21,6 +21,7 @@ from sim_pipeline.actor import Actor
 from sim_pipeline.channel_report import build_report
 from sim_pipeline.db import open_inventory
 from sim_pipeline.report_charts import channel_bars, compact, trend_columns
+from sim_pipeline.report_view import rank_dimension
 from sim_pipeline.report_render import (
     TEMPLATES_DIR, environment, file_stem, html_context, render_html, write_pdf, write_report,
 )
@@ -75,7 +76,9 @@ def test_the_html_is_one_self_contained_file(hostile):
     html = files.html.read_text(encoding="utf-8")
     for outside in (r"\bsrc\s*=", r"\bhref\s*=", r"url\(", r"@import", r"<script", r"<link", r"<iframe"):
         assert not re.search(outside, html, re.IGNORECASE), outside
-    assert html.count("<svg") == 1 + len(_report.dimensions)
+    sparklines = html.count('<svg xmlns="http://www.w3.org/2000/svg" class="sparkline"')
+    assert sparklines == sum(len(d.channels) for d in _report.dimensions)  # fewer than top_channels each
+    assert html.count("<svg") == 1 + len(_report.dimensions) + sparklines
 
 
 def test_the_pdf_is_written_offline(hostile, tmp_path):
@@ -118,10 +121,11 @@ def test_reseller_names_become_safe_file_names(hostile):
 def test_charts_scale_bars_to_the_longest_and_label_every_month(hostile):
     report, _files = hostile
     marketplace = next(d for d in report.dimensions if d.name == "Marketplace")
-    chart = channel_bars(marketplace)
+    chart = channel_bars(rank_dimension(marketplace, {}, 0, 15))
     widths = {bar.title: bar.width for bar in chart.bars}
-    assert widths[SCRIPT] == widths[LINK] > 0 and widths["(none)"] == widths[SCRIPT] / 2
-    assert chart.bars[1].label == LINK[:27] + "\u2026" and chart.bars[1].title == LINK
+    assert widths[SCRIPT + ": 2"] == widths[LINK + ": 2"] > 0 and widths["no Marketplace: 1"] == widths[SCRIPT + ": 2"] / 2
+    assert chart.bars[1].label == LINK[:27] + "\u2026" and chart.bars[1].title == LINK + ": 2"
+    assert chart.bars[-1].is_muted and not chart.bars[0].is_muted
     trend = trend_columns(report.trend)
     assert [c.month_label for c in trend.columns][:3] == ["Nov", "Dec", "Jan"]
     assert [c.year_label for c in trend.columns if c.year_label] == ["2024", "2025"]
@@ -183,7 +187,7 @@ def test_report_renders_in_chromium_with_no_request_but_the_file(tmp_path):
     dom, requests = chromium(files.html, tmp_path, screenshot=shot)
 
     assert page_requests(requests) in ([], [files.html.as_uri()])
-    assert '<table class="channels">' in dom and dom.count("<svg") == 1 + len(report.dimensions)
+    assert '<table class="channels">' in dom and dom.count('role="img"') == dom.count("<svg")
     assert "Adam Smith" in dom and "Sales channels, October 2025" in dom
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in dom and "<script" not in dom.lower()
 
