@@ -18,7 +18,7 @@ DIMENSION_COLUMNS = ["Rank", "Channel", "In use", "Previous month", "Change", "C
                      "In stock", "Disposed"]
 OUTLOOK_COLUMNS = ["Dimension", "Channel", "In stock", "Sold in the months counted", "Months counted",
                    "Sold a month", "Months of stock", "Note"]
-SUMMARY_COLUMNS = ["Figure", "This month", "Previous month", "Change %"]
+SUMMARY_COLUMNS = ["Month", "Scope", "Figure", "This month", "Previous month", "Change %"]
 _SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
 
 
@@ -66,14 +66,12 @@ def write_xlsx(report: ChannelReport, view: ReportView, path: Path) -> None:
         sheet.autofilter(0, 0, max(len(rows), 1), len(columns) - 1)
 
     summary = book.add_worksheet(SUMMARY)
+    month, scope = report.period.month, report.scope.label
     table(summary, SUMMARY_COLUMNS,
-          [[f.label, f.value, f.previous, f.change_percent or ""] for f in view.headline], [36, 14, 16, 10])
-    row = len(view.headline) + 2
-    for label, value in (("Month", report.period.month), ("Scope", report.scope.label),
-                         ("Time zone", report.period.timezone), ("Generated (UTC)", f"{report.generated_at:%Y-%m-%d %H:%M}")):
-        summary.write_string(row, 0, label)
-        summary.write_string(row, 1, value)
-        row += 1
+          [[month, scope, f.label, f.value, f.previous, f.change_percent or ""] for f in view.headline],
+          [9, max(len(scope), 8) + 2, 36, 12, 16, 10])
+    summary.set_footer(f"&LMonths end at midnight in {report.period.timezone}; generated "
+                       f"{report.generated_at:%Y-%m-%d %H:%M} UTC")
 
     for name, dimension in zip(sheet_names([d.name for d in view.dimensions]), view.dimensions):
         sheet = book.add_worksheet(name)

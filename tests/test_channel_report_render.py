@@ -207,3 +207,17 @@ def test_the_request_check_sees_a_page_that_calls_out(tmp_path):
     leak.write_text('<!doctype html><img src="http://127.0.0.1:9/x.png"><p>hi</p>', encoding="utf-8")
     _dom, requests = chromium(leak, tmp_path)
     assert page_requests(requests) == ["http://127.0.0.1:9/x.png"]
+
+
+def test_formulas_in_channel_names_are_text_cells_in_the_xlsx(hostile):
+    import polars as pl
+    from zipfile import ZipFile
+
+    _report, files = hostile
+    marketplace = pl.read_excel(files.xlsx, sheet_name="Marketplace")
+    assert set(marketplace["Channel"]) == {SCRIPT, LINK, "no Marketplace"}
+    distributors = pl.read_excel(files.xlsx, sheet_name="distributor")
+    assert distributors["Channel"].to_list() == ["@SUM(A1)", "no distributor"]
+    with ZipFile(files.xlsx) as z:
+        assert not any("<f>" in z.read(n).decode() for n in z.namelist() if n.startswith("xl/worksheets/"))
+    assert pl.read_excel(files.xlsx, sheet_name="+Channel")["Channel"].to_list() == ["x", "no +Channel"]
