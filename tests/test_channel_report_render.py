@@ -221,3 +221,49 @@ def test_formulas_in_channel_names_are_text_cells_in_the_xlsx(hostile):
     with ZipFile(files.xlsx) as z:
         assert not any("<f>" in z.read(n).decode() for n in z.namelist() if n.startswith("xl/worksheets/"))
     assert pl.read_excel(files.xlsx, sheet_name="+Channel")["Channel"].to_list() == ["x", "no +Channel"]
+
+
+@pytest.mark.browser
+@needs_chromium
+def test_headline_and_first_ranked_row_are_in_the_first_800_pixels_at_1280_wide(tmp_path):
+    from cdp import evaluate, open_page
+    from report_fixtures import forty_distributors
+
+    settings = load(tmp_path / "forty", now_text="2025-12-05T08:00:00Z")
+    with open_inventory(settings) as con:
+        forty_distributors(con)
+        report = build_report(con, settings, "2025-11")
+    files = write_report(report, settings.home / "reports")
+    browser, session, urls = open_page(CHROMIUM or "chromium", files.html, tmp_path / "profile")
+    try:
+        assert urls == [files.html.as_uri()]  # the file itself, nothing else
+        width = evaluate(browser, session, "window.innerWidth")
+        boxes = evaluate(browser, session, """JSON.stringify({
+            headline: document.querySelector('#headline').getBoundingClientRect(),
+            first: document.querySelector('table.channels tbody tr').getBoundingClientRect(),
+            low: document.querySelector('#running-low').getBoundingClientRect(),
+            firstName: document.querySelector('table.channels tbody tr th').textContent})""")
+        shot = browser.send("Page.captureScreenshot", session, format="png")["data"]
+    finally:
+        browser.close()
+    import base64
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "channel-report-forty-1280.png").write_bytes(base64.b64decode(shot))
+    boxes = json.loads(boxes)
+    assert width == 1280
+    assert boxes["firstName"] == "D1"
+    for name in ("headline", "first", "low"):
+        assert 0 <= boxes[name]["top"] and boxes[name]["bottom"] <= 800, (name, boxes[name])
+
+
+@pytest.mark.browser
+@needs_chromium
+def test_the_devtools_request_log_sees_a_page_that_calls_out(tmp_path):
+    from cdp import open_page
+
+    leak = tmp_path / "leak.html"
+    leak.write_text('<!doctype html><img src="http://127.0.0.1:9/x.png"><p>hi</p>', encoding="utf-8")
+    browser, _session, urls = open_page(CHROMIUM or "chromium", leak, tmp_path / "profile")
+    browser.close()
+    assert urls == [leak.as_uri(), "http://127.0.0.1:9/x.png"]
