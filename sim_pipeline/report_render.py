@@ -116,7 +116,8 @@ def headline_context(view: ReportView, previous_short: str) -> list[dict[str, st
         figures.append({
             "key": f.key, "label": f.label, "value": _signed(f.value) if signed else _count(f.value),
             "previous": f"{previous_short}: {_signed(f.previous) if signed else _count(f.previous)}",
-            "change": f"{f.change_percent} against {previous_short}" if f.change_percent else "",
+            "change": (f"new: none in use in {previous_short}" if f.change_percent == "new"
+                       else f"{f.change_percent} against {previous_short}" if f.change_percent else ""),
         })
     return figures
 
@@ -180,6 +181,7 @@ def html_context(report: ChannelReport) -> dict[str, Any]:
             for i, d in enumerate(view.dimensions)
         ],
         "outlook": outlook_context(view),
+        "stock_when": "now" if p.is_current else "at month end",
         "outlook_cut": len([o for o in view.outlook if o.in_stock or o.sales]) > len(outlook_context(view)),
         "managers": [{"rank": str(m.rank), "label": m.label, "active": _count(m.active),
                       "assigned": _count(m.assigned_in_month), "in_stock": _count(m.in_stock)}

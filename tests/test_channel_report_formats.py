@@ -185,3 +185,15 @@ def test_index_pages_list_every_month_newest_first_with_links(cli, november, hom
     [zrows] = [rows for cls, rows in zed.tables if cls == "index"]
     assert [r[0] for r in zrows] == ["November 2025", "September 2025"] and zrows[0][1] == "10"
 
+
+
+def test_none_is_last_muted_and_in_words_in_page_and_charts(november):
+    html = Path(november["files"]["html"]).read_text(encoding="utf-8")
+    section = html[html.index('id="dimension-0"'):html.index('id="dimension-1"')]
+    rows = section[section.index("<tbody>"):section.index("</tbody>")].split("<tr")[1:]
+    assert 'class="none"' in rows[-1] and "no distributor" in rows[-1] and "(none)" not in section
+    assert 'class="others"' in rows[-2] and all('class="' not in r.split(">")[0] for r in rows[:15])
+    chart = section[section.index("<figure>"):]
+    bars = chart.split("<g>")[1:]
+    assert 'fill="#767676"' in bars[-1] and "no distributor: 110 (bar cut)" in bars[-1]
+    assert 'fill="#333333"' in bars[0] and "D1: 9" in bars[0]
