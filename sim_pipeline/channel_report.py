@@ -283,13 +283,10 @@ def recent_numbers(state_counts: list[dict[str, Any]], sales_rows: list[dict[str
         i = spark_ends.index(state["month_end"])
         for key in channels_of(state, custom_dimensions):
             series[key][i] += state["count_cards"]
-    starts = [ends[-OUTLOOK_MONTHS - 1 + i] for i in range(OUTLOOK_MONTHS)]  # each month starts at the one before's end
     sales: dict[tuple[str, str], int] = defaultdict(int)
     previous_sold = previous_disposed = 0
-    sold_by_manager: dict[str, int] = defaultdict(int)
     for row in sales_rows:
         if row["month_start"] == period.start:
-            sold_by_manager[row["managed_by"]] += row["count_assigned"]
             continue  # the report's month: from `rows` below
         if row["month_start"] == ends[-3]:
             previous_sold += row["count_assigned"]
@@ -298,26 +295,36 @@ def recent_numbers(state_counts: list[dict[str, Any]], sales_rows: list[dict[str
             sales[key] += row["count_assigned"]
     for row in rows:
         sales[row.dimension, row.channel] += row.assigned_in_month
-    counted = sum(1 for i, start in enumerate(starts)
-                  if first_change is not None and first_change < (ends[-OUTLOOK_MONTHS + i]))
+    # a month counts when the inventory's history began before its end
+    counted = sum(1 for end in ends[-OUTLOOK_MONTHS:] if first_change is not None and first_change < end)
     totals = [r for r in rows if r.dimension == DISTRIBUTOR]  # every card has exactly one distributor channel
     active_previous = sum(r.active - r.active_change for r in totals)
     spark_totals = [sum(v[i] for (d, _c), v in series.items() if d == DISTRIBUTOR) for i in range(len(spark_ends))]
     previous = {"active": active_previous, "assigned_in_month": previous_sold, "in_stock": stock_previous,
                 "disposed_in_month": previous_disposed,
                 "active_change": active_previous - (spark_totals[-3] if len(spark_totals) > 2 else 0)}
-    managers: dict[str, dict[str, int]] = defaultdict(lambda: {"active": 0, "in_stock": 0})
-    for state in state_counts:
-        if state["month_end"] == ends[-1]:
-            metric = "active" if state["status"] == IN_USE else "in_stock" if state["status"] in IN_STOCK else None
-            managers[state["managed_by"]]
-            if metric:
-                managers[state["managed_by"]][metric] += state["count_cards"]
-    manager_rows = tuple(ManagerRow(m, v["active"], sold_by_manager.get(m, 0), v["in_stock"])
-                         for m, v in managers.items())
     return Recent(months=tuple(m for m, _end in period.trend[-SPARK_MONTHS:]),
                   series={k: tuple(v) for k, v in series.items()}, sales=dict(sales),
-                  sales_months=counted, previous=previous, managers=manager_rows)
+                  sales_months=counted, previous=previous,
+                  managers=manager_rows(state_counts, sales_rows, period))
+
+
+def manager_rows(state_counts: list[dict[str, Any]], sales_rows: list[dict[str, Any]],
+                 period: ReportPeriod) -> tuple[ManagerRow, ...]:
+    """Cards in use and in stock per Managed by at the month's end, sold in the month (the history row's
+    managed_by right after the sale); every Managed by holding a card then or having sold one."""
+    managers: dict[str, dict[str, int]] = {}
+    for state in state_counts:
+        if state["month_end"] == period.month_ends[-1]:
+            counts = managers.setdefault(state["managed_by"], {"active": 0, "in_stock": 0, "sold": 0})
+            metric = "active" if state["status"] == IN_USE else "in_stock" if state["status"] in IN_STOCK else None
+            if metric:
+                counts[metric] += state["count_cards"]
+    for row in sales_rows:
+        if row["month_start"] == period.start and row["count_assigned"]:
+            counts = managers.setdefault(row["managed_by"], {"active": 0, "in_stock": 0, "sold": 0})
+            counts["sold"] += row["count_assigned"]
+    return tuple(ManagerRow(m, v["active"], v["sold"], v["in_stock"]) for m, v in managers.items())
 
 
 def build_report(con: duckdb.DuckDBPyConnection, settings: Settings, month: str,

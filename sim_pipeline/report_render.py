@@ -24,7 +24,7 @@ from schemas.vocabulary import ADMIN, LABELS
 from sim_pipeline.channel_report import ACTION_LABELS, CSV_COLUMNS, DIRECT, DISTRIBUTOR, REPRESENTATIVE, ChannelReport
 from sim_pipeline.export_safety import neutralise_cell
 from sim_pipeline.report_charts import channel_bars, sparkline, trend_columns
-from sim_pipeline.report_view import ReportView, report_view
+from sim_pipeline.report_view import RankedDimension, ReportView, report_view
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "reports"
 MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
@@ -94,7 +94,7 @@ def _signed(n: int) -> str:
     return f"{n:+,}" if n else "0"
 
 
-def ranked_rows(dimension, months: tuple[str, ...]) -> list[dict[str, Any]]:
+def ranked_rows(dimension: RankedDimension, months: tuple[str, ...]) -> list[dict[str, Any]]:
     """The rows of one dimension's table as the page shows them: words and ready numbers."""
     out = []
     for row in dimension.shown:
@@ -133,10 +133,26 @@ def outlook_context(view: ReportView) -> list[dict[str, str]]:
     return rows
 
 
+def dimension_context(d: RankedDimension, i: int, view: ReportView) -> dict[str, Any]:
+    """One dimension's section: heading, table rows, total, the top-N note and the bar chart."""
+    named = len(d.rows) - sum(r.is_none for r in d.rows)
+    return {
+        "heading": HEADINGS.get(d.name) or f"{d.field} (custom field)", "anchor": f"dimension-{i}",
+        "rows": ranked_rows(d, view.spark_months), "show_total": len(d.rows) > 1,
+        "total": {"active": _count(d.total.active), "change": f"{_signed(d.total.active_change)} ({d.total_percent})",
+                  "assigned": _count(d.total.assigned_in_month), "in_stock": _count(d.total.in_stock),
+                  "disposed": _count(d.total.disposed_in_month)},
+        "cut_note": (f"The top {view.top_channels} of {named} {d.noun}; the others in one row (every channel: "
+                     "the XLSX and CSV files).") if any(r.is_others for r in d.shown) else "",
+        "chart": channel_bars(d),
+    }
+
+
 def html_context(report: ChannelReport) -> dict[str, Any]:
     """Everything the templates print, as words and ready numbers."""
     p = report.period
     view = report_view(report)
+    outlook = outlook_context(view)
     fmt = "%Y-%m-%d %H:%M"
     as_of = f"{p.local(p.as_of):{fmt}} {p.timezone}"
     if p.is_current:
@@ -167,22 +183,10 @@ def html_context(report: ChannelReport) -> dict[str, Any]:
         "sales_months_text": f"{view.sales_months} month" + ("" if view.sales_months == 1 else "s"),
         "spark_text": (f"{month_label(view.spark_months[0], short=True)} to "
                        f"{month_label(view.spark_months[-1], short=True)}") if view.spark_months else "",
-        "dimensions": [
-            {"heading": HEADINGS.get(d.name) or f"{d.field} (custom field)", "anchor": f"dimension-{i}",
-             "rows": ranked_rows(d, view.spark_months), "show_total": len(d.rows) > 1,
-             "total": {"active": _count(d.total.active),
-                       "change": f"{_signed(d.total.active_change)} ({d.total_percent})",
-                       "assigned": _count(d.total.assigned_in_month), "in_stock": _count(d.total.in_stock),
-                       "disposed": _count(d.total.disposed_in_month)},
-             "cut_note": (f"The top {view.top_channels} of {len(d.rows) - sum(r.is_none for r in d.rows)} "
-                          f"{d.noun}; the others in one row (every channel: the XLSX and CSV files).")
-                         if any(r.is_others for r in d.shown) else "",
-             "chart": channel_bars(d)}
-            for i, d in enumerate(view.dimensions)
-        ],
-        "outlook": outlook_context(view),
+        "dimensions": [dimension_context(d, i, view) for i, d in enumerate(view.dimensions)],
+        "outlook": outlook,
         "stock_when": "now" if p.is_current else "at month end",
-        "outlook_cut": len([o for o in view.outlook if o.in_stock or o.sales]) > len(outlook_context(view)),
+        "outlook_cut": sum(1 for o in view.outlook if o.in_stock or o.sales) > len(outlook),
         "managers": [{"rank": str(m.rank), "label": m.label, "active": _count(m.active),
                       "assigned": _count(m.assigned_in_month), "in_stock": _count(m.in_stock)}
                      for m in view.managers],

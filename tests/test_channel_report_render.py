@@ -94,7 +94,7 @@ def test_the_pdf_is_written_offline(hostile, tmp_path):
 def test_every_html_template_is_autoescaped_and_strict():
     env = environment()
     names = sorted(p.name for p in TEMPLATES_DIR.glob("*.html"))
-    assert names == ["base.html", "channel_report.html", "charts.html"]
+    assert names == ["base.html", "channel_report.html", "charts.html", "index.html"]
     assert all(env.autoescape(name) for name in names)
     with pytest.raises(jinja2.UndefinedError):
         env.get_template("channel_report.html").render(title="only a title")
