@@ -36,7 +36,8 @@ def reseller_names() -> list[str]:
 @task(name="write report", task_run_name="report {month} {scope}", cache_policy=NO_CACHE, persist_result=False,
       retries=len(RETRY_DELAYS), retry_delay_seconds=RETRY_DELAYS, retry_condition_fn=retry_on_io)
 def write_scope_report(month: str, scope: str, out_dir: str | None = None) -> dict[str, str]:
-    """Count under the lock, write the HTML, CSV and PDF after it; returns the file paths."""
+    """Count under the lock, write the HTML, PDF, XLSX, CSV and JSON after it (and rebuild the folder's
+    index pages, report_index.py); returns the file paths."""
     settings = Settings.from_env()
     with open_inventory(settings) as con:
         report = build_report(con, settings, month, Actor.parse(scope))

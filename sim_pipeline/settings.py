@@ -91,6 +91,8 @@ OPTIONS: dict[tuple[str, str], tuple[str, Any, Callable[[str, Any], Any]]] = {
     ("lock", "timeout_seconds"): ("lock_timeout", 30.0, _positive_number),
     ("report", "timezone"): ("report_timezone", "UTC", _timezone),
     ("report", "channel_fields"): ("report_channel_fields", None, _optional_string_list),
+    ("report", "top_channels"): ("report_top_channels", 15, _positive_int),
+    ("report", "low_stock_months"): ("report_low_stock_months", 1.0, _positive_number),
     ("events", "subscriptions"): ("event_subscriptions", [EVENT_STATUS_CHANGED], _event_types),
     ("schedules", "scan_inbox_seconds"): ("scan_inbox_seconds", 60, _positive_int),
     ("schedules", "retention_cron"): ("retention_cron", "0 2 * * *", _string),
@@ -115,6 +117,8 @@ timeout_seconds = 30               # how long a command waits for another one to
 [report]
 timezone = "UTC"                   # months end at midnight in this time zone
 # channel_fields = ["Marketplace"] # custom fields reported as sales channels (default: all)
+top_channels = 15                  # HTML/PDF: the top channels of a dimension, the rest in one "others" row
+low_stock_months = 1.0             # "Running low": channels whose stock lasts fewer months at their sales
 
 [events]
 subscriptions = ["SIMCard/StatusChanged"]
@@ -139,6 +143,8 @@ class Settings:
     lock_timeout: float = 30.0
     report_timezone: str = "UTC"
     report_channel_fields: list[str] | None = None
+    report_top_channels: int = 15
+    report_low_stock_months: float = 1.0
     event_subscriptions: list[str] = field(default_factory=lambda: [EVENT_STATUS_CHANGED])
     scan_inbox_seconds: int = 60
     retention_cron: str = "0 2 * * *"

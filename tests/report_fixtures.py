@@ -168,3 +168,32 @@ def given_history(con: duckdb.DuckDBPyConnection, text: str) -> None:
         })
     frame = pl.DataFrame(rows, schema=_SCHEMA)  # noqa: F841  read by DuckDB by name below
     con.execute("insert into card_history by name select * from frame")
+
+
+def forty_distributors(con: duckdb.DuckDBPyConnection) -> History:
+    """40 distributors D1-D40, a Marketplace field with 3 values and reseller Zed, September-November 2025.
+
+    Known answers for November (tests/test_channel_report_view.py): D1 sells 3 a month and holds 1 card, D2
+    sold its only card (stock 0), D6 and D10 tie at 5 in use, D12 has 4, D40 sold nothing; 600 cards
+    without a distributor (100 in use: 50 Amazon, 30 eBay, 20 Shop); Zed's 50 eSIMs, 10 sold in November.
+    """
+    h = History(con)
+    add_custom_field(con, "Marketplace", datetime(2025, 9, 1))
+    d_cards = {k: mega(1, 10) if k == 1 else mega(11, 11) if k == 2 else mega(12 + (k - 3) * 10, 21 + (k - 3) * 10)
+               for k in range(1, 41)}
+    plain = mega(392, 991)  # 600 cards without a distributor
+    zed = mega(992, 1041)
+    h.ingest([c for cards in d_cards.values() for c in cards] + plain, datetime(2025, 9, 2))
+    h.ingest(zed, datetime(2025, 9, 2, 1), managed_by="Zed", sim_type="eSIM", actor="reseller:Zed")
+    for k, cards in d_cards.items():
+        h.change(cards, datetime(2025, 9, 5), "allocate", distributor=f"D{k}")
+    for name, cards in (("Amazon", plain[:100]), ("eBay", plain[100:200]), ("Shop", plain[200:300])):
+        h.change(cards, datetime(2025, 9, 6), "update", custom={"Marketplace": name})
+    sep, octo, nov = datetime(2025, 9, 20), datetime(2025, 10, 15), datetime(2025, 11, 10)
+    h.change(d_cards[1][:3] + d_cards[10][:5] + plain[:50] + plain[100:130] + plain[200:220], sep, "assign",
+             "in_use", customer="Acme")
+    h.change(d_cards[1][3:6] + d_cards[12][:4], octo, "assign", "in_use", customer="Acme")
+    ones = [d_cards[k][0] for k in range(2, 40) if k not in (6, 10, 12)]
+    h.change(d_cards[1][6:9] + d_cards[6][:5] + ones, nov, "assign", "in_use", customer="Acme")
+    h.change(zed[:10], nov, "assign", "in_use", customer="Zed Customer", actor="reseller:Zed")
+    return h

@@ -122,7 +122,9 @@ def test_october_numbers_cell_by_cell_in_the_csv_and_the_json(cli, mega_home):
     assert (payload["month"], payload["timezone"], payload["scope"]) == ("2025-10", "UTC", "admin")
     assert payload["as_of"] == "2025-11-01T00:00:00+00:00" and payload["is_current_month"] is False
     reports = mega_home / "reports"
-    assert payload["files"] == {ext: str(reports / f"channel-report-2025-10.{ext}") for ext in ("html", "csv", "pdf")}
+    assert payload["files"] == {**{ext: str(reports / f"channel-report-2025-10.{ext}")
+                                   for ext in ("html", "csv", "pdf", "xlsx", "json")},
+                                "index": str(reports / "index.html")}
     assert all(Path(p).stat().st_size > 0 for p in payload["files"].values())
 
 
@@ -224,7 +226,7 @@ def test_out_folder_and_plain_output(cli, mega_home, tmp_path):
     result = cli("report", "--month", "2025-10", "--out", tmp_path / "monthly")
     assert result.exit_code == 0, result.stderr
     names = sorted(p.name for p in (tmp_path / "monthly").iterdir())
-    assert names == ["channel-report-2025-10.csv", "channel-report-2025-10.html", "channel-report-2025-10.pdf"]
+    assert names == [f"channel-report-2025-10.{ext}" for ext in ("csv", "html", "json", "pdf", "xlsx")] + ["index.html"]
     assert result.stdout.splitlines()[0] == "channel report 2025-10 for admin: 39 cards in use at month end"
     assert str(tmp_path / "monthly" / "channel-report-2025-10.pdf") in result.stdout
 

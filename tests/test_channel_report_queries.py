@@ -14,7 +14,8 @@ from sim_pipeline.store.db import open_inventory
 from sim_pipeline.report.state_counts import kept_instants, month_end_state_counts
 
 REPORT_QUERIES = ("report_card_counts_by_month_end_state", "report_state_counts_since",
-                  "report_month_event_counts_by_state", "report_custom_fields", "report_reseller_exists")
+                  "report_month_event_counts_by_state", "report_custom_fields", "report_reseller_exists",
+                  "report_sales_by_month", "report_first_history_instant")
 
 # Card 1001 is assigned, moved from Dist A to Dist B and disposed; 1002 is Bob's until 21 Feb, gets a
 # representative at exactly midnight 1 Feb and is assigned; 1003 lives and dies in February.
@@ -135,3 +136,29 @@ def test_report_queries_read_history_never_cards_or_secrets(name):
     assert not re.search(r"\bsecret", text)
     for column in SECRET_COLUMNS:
         assert not re.search(rf"\b{column}\b", text), column
+
+
+def _sales(con, managed_by=None):
+    rows = queries.rows(con, "report_sales_by_month", month_starts=[JAN, FEB], month_ends=[FEB, MAR],
+                        fields=["Marketplace"], managed_by=managed_by)
+    return [(r["month_start"], r["managed_by"], r["distributor"], r["representative"], r["channel_values"],
+             r["count_assigned"], r["count_disposed"]) for r in rows]
+
+
+def test_report_sales_by_month(con):
+    assert _sales(con) == [
+        (JAN, "admin", "Dist A", None, ["Amazon"], 1, 0),
+        (FEB, "admin", "Dist B", None, [None], 0, 1),
+        (FEB, "admin", None, "Rep R", None, 1, 0),
+    ]
+
+
+def test_report_sales_by_month_scope_is_who_manages_the_card_at_each_months_end(con):
+    assert _sales(con, managed_by="Bob") == []  # 1002 is the administrator's at the end of February
+    assert _sales(con, managed_by="admin") == _sales(con)
+
+
+def test_report_first_history_instant(con, settings):
+    assert queries.rows(con, "report_first_history_instant") == [{"first_changed_at": datetime(2025, 1, 10, 10)}]
+    con.execute("delete from card_history")
+    assert queries.rows(con, "report_first_history_instant") == [{"first_changed_at": None}]

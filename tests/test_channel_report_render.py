@@ -21,6 +21,7 @@ from sim_pipeline.actor import Actor
 from sim_pipeline.report.channels import build_report
 from sim_pipeline.store.db import open_inventory
 from sim_pipeline.report.charts import channel_bars, compact, trend_columns
+from sim_pipeline.report.view import rank_dimension
 from sim_pipeline.report.render import (
     TEMPLATES_DIR, environment, file_stem, html_context, render_html, write_pdf, write_report,
 )
@@ -75,7 +76,9 @@ def test_the_html_is_one_self_contained_file(hostile):
     html = files.html.read_text(encoding="utf-8")
     for outside in (r"\bsrc\s*=", r"\bhref\s*=", r"url\(", r"@import", r"<script", r"<link", r"<iframe"):
         assert not re.search(outside, html, re.IGNORECASE), outside
-    assert html.count("<svg") == 1 + len(_report.dimensions)
+    sparklines = html.count('<svg xmlns="http://www.w3.org/2000/svg" class="sparkline"')
+    assert sparklines == sum(len(d.channels) for d in _report.dimensions)  # fewer than top_channels each
+    assert html.count("<svg") == 1 + len(_report.dimensions) + sparklines
 
 
 def test_the_pdf_is_written_offline(hostile, tmp_path):
@@ -91,7 +94,7 @@ def test_the_pdf_is_written_offline(hostile, tmp_path):
 def test_every_html_template_is_autoescaped_and_strict():
     env = environment()
     names = sorted(p.name for p in TEMPLATES_DIR.glob("*.html"))
-    assert names == ["base.html", "channel_report.html", "charts.html"]
+    assert names == ["base.html", "channel_report.html", "charts.html", "index.html"]
     assert all(env.autoescape(name) for name in names)
     with pytest.raises(jinja2.UndefinedError):
         env.get_template("channel_report.html").render(title="only a title")
@@ -118,10 +121,11 @@ def test_reseller_names_become_safe_file_names(hostile):
 def test_charts_scale_bars_to_the_longest_and_label_every_month(hostile):
     report, _files = hostile
     marketplace = next(d for d in report.dimensions if d.name == "Marketplace")
-    chart = channel_bars(marketplace)
+    chart = channel_bars(rank_dimension(marketplace, {}, 0, 15))
     widths = {bar.title: bar.width for bar in chart.bars}
-    assert widths[SCRIPT] == widths[LINK] > 0 and widths["(none)"] == widths[SCRIPT] / 2
-    assert chart.bars[1].label == LINK[:27] + "\u2026" and chart.bars[1].title == LINK
+    assert widths[SCRIPT + ": 2"] == widths[LINK + ": 2"] > 0 and widths["no Marketplace: 1"] == widths[SCRIPT + ": 2"] / 2
+    assert chart.bars[1].label == LINK[:27] + "\u2026" and chart.bars[1].title == LINK + ": 2"
+    assert chart.bars[-1].is_muted and not chart.bars[0].is_muted
     trend = trend_columns(report.trend)
     assert [c.month_label for c in trend.columns][:3] == ["Nov", "Dec", "Jan"]
     assert [c.year_label for c in trend.columns if c.year_label] == ["2024", "2025"]
@@ -183,7 +187,7 @@ def test_report_renders_in_chromium_with_no_request_but_the_file(tmp_path):
     dom, requests = chromium(files.html, tmp_path, screenshot=shot)
 
     assert page_requests(requests) in ([], [files.html.as_uri()])
-    assert '<table class="channels">' in dom and dom.count("<svg") == 1 + len(report.dimensions)
+    assert '<table class="channels">' in dom and dom.count('role="img"') == dom.count("<svg")
     assert "Adam Smith" in dom and "Sales channels, October 2025" in dom
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in dom and "<script" not in dom.lower()
 
@@ -203,3 +207,63 @@ def test_the_request_check_sees_a_page_that_calls_out(tmp_path):
     leak.write_text('<!doctype html><img src="http://127.0.0.1:9/x.png"><p>hi</p>', encoding="utf-8")
     _dom, requests = chromium(leak, tmp_path)
     assert page_requests(requests) == ["http://127.0.0.1:9/x.png"]
+
+
+def test_formulas_in_channel_names_are_text_cells_in_the_xlsx(hostile):
+    import polars as pl
+    from zipfile import ZipFile
+
+    _report, files = hostile
+    marketplace = pl.read_excel(files.xlsx, sheet_name="Marketplace")
+    assert set(marketplace["Channel"]) == {SCRIPT, LINK, "no Marketplace"}
+    distributors = pl.read_excel(files.xlsx, sheet_name="distributor")
+    assert distributors["Channel"].to_list() == ["@SUM(A1)", "no distributor"]
+    with ZipFile(files.xlsx) as z:
+        assert not any("<f>" in z.read(n).decode() for n in z.namelist() if n.startswith("xl/worksheets/"))
+    assert pl.read_excel(files.xlsx, sheet_name="+Channel")["Channel"].to_list() == ["x", "no +Channel"]
+
+
+@pytest.mark.browser
+@needs_chromium
+def test_headline_and_first_ranked_row_are_in_the_first_800_pixels_at_1280_wide(tmp_path):
+    from cdp import evaluate, open_page
+    from report_fixtures import forty_distributors
+
+    settings = load(tmp_path / "forty", now_text="2025-12-05T08:00:00Z")
+    with open_inventory(settings) as con:
+        forty_distributors(con)
+        report = build_report(con, settings, "2025-11")
+    files = write_report(report, settings.home / "reports")
+    browser, session, urls = open_page(CHROMIUM or "chromium", files.html, tmp_path / "profile")
+    try:
+        assert urls == [files.html.as_uri()]  # the file itself, nothing else
+        width = evaluate(browser, session, "window.innerWidth")
+        boxes = evaluate(browser, session, """JSON.stringify({
+            headline: document.querySelector('#headline').getBoundingClientRect(),
+            first: document.querySelector('table.channels tbody tr').getBoundingClientRect(),
+            low: document.querySelector('#running-low').getBoundingClientRect(),
+            firstName: document.querySelector('table.channels tbody tr th').textContent})""")
+        shot = browser.send("Page.captureScreenshot", session, format="png")["data"]
+    finally:
+        browser.close()
+    import base64
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "channel-report-forty-1280.png").write_bytes(base64.b64decode(shot))
+    boxes = json.loads(boxes)
+    assert width == 1280
+    assert boxes["firstName"] == "D1"
+    for name in ("headline", "first", "low"):
+        assert 0 <= boxes[name]["top"] and boxes[name]["bottom"] <= 800, (name, boxes[name])
+
+
+@pytest.mark.browser
+@needs_chromium
+def test_the_devtools_request_log_sees_a_page_that_calls_out(tmp_path):
+    from cdp import open_page
+
+    leak = tmp_path / "leak.html"
+    leak.write_text('<!doctype html><img src="http://127.0.0.1:9/x.png"><p>hi</p>', encoding="utf-8")
+    browser, _session, urls = open_page(CHROMIUM or "chromium", leak, tmp_path / "profile")
+    browser.close()
+    assert urls == [leak.as_uri(), "http://127.0.0.1:9/x.png"]

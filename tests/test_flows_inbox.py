@@ -201,7 +201,8 @@ def test_monthly_report_flow_writes_the_previous_month_for_admin_and_each_resell
     assert result["month"] == "2026-11" and list(result["reports"]) == ["admin", "reseller:Alpha"]
     written = {p.name for p in (home / "reports").iterdir()}
     assert written == {f"channel-report-2026-11{suffix}.{ext}" for suffix in ("", "-reseller-Alpha")
-                       for ext in ("csv", "html", "pdf")}
+                       for ext in ("csv", "html", "pdf", "xlsx", "json")} | {"index.html", "index-reseller-Alpha.html"}
+    assert 'href="channel-report-2026-11.pdf"' in (home / "reports" / "index.html").read_text(encoding="utf-8")
 
 
 def test_scan_once_with_flow_prints_every_file_and_exits_1_on_a_rejection(prefect_harness, home, cli):

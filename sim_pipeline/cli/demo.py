@@ -52,7 +52,9 @@ def main() -> None:
     month = settings.now().strftime("%Y-%m")
     sh("report", "--month", month)
     print(f"\nDemo finished. Inventory: {settings.inventory_path.resolve()}")
-    print(f"Open the report: {(settings.home / 'reports' / f'channel-report-{month}.html').resolve()}")
+    print(f"The report: {(settings.home / 'reports' / f'channel-report-{month}.html').resolve()}")
+    print("Every month's reports (open this page):")
+    print((settings.home / "reports" / "index.html").resolve())
 
 
 if __name__ == "__main__":

@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-import json
+from pathlib import Path
 
 import typer
+
+from sim_pipeline.store import inventory_export
 
 from sim_pipeline.store import inventory_view
 from sim_pipeline.actor import Actor
 from sim_pipeline.cli import filters as fo
-from sim_pipeline.cli.app import app
+from sim_pipeline.cli.app import app, fail
 from sim_pipeline.cli.options import AS_ACTOR, JSON
 from sim_pipeline.cli.output import emit_csv, emit_json, emit_text
+from sim_pipeline.store import custom_fields
 from sim_pipeline.store.db import open_inventory
 from sim_pipeline.settings import Settings
-
-LIST_COLUMNS = ["iccid", "imsi", "status", "msisdn", "account_id", "customer", "distributor",
-                "representative", "managed_by", "custom"]
-
 
 def _line(card: dict) -> str:
     custom = " ".join(f"{k}={v}" for k, v in card["custom"].items())
@@ -26,9 +25,15 @@ def _line(card: dict) -> str:
     return f"{card['iccid']}  {card['imsi']}  {card['status']:9}  {card['managed_by']}  {parties}  {custom}".rstrip()
 
 
-def _print_cards(cards: list[dict], json_out: bool, csv_out: bool = False) -> None:
+def _custom_fields(con) -> list[str]:
+    return [f["name"] for f in custom_fields.list_fields(con)]
+
+
+def _print_cards(cards: list[dict], json_out: bool, csv_out: bool = False, fields: list[str] | None = None) -> None:
     if csv_out:
-        emit_csv(({**c, "custom": json.dumps(c["custom"], ensure_ascii=False)} for c in cards), LIST_COLUMNS)
+        columns = inventory_export.export_columns(fields or [])
+        rows = ({header: inventory_export.export_row(c).get(key) for header, key in columns} for c in cards)
+        emit_csv(rows, [header for header, _key in columns])
         return
     for card in cards:
         emit_json(card) if json_out else emit_text(_line(card))
@@ -42,12 +47,17 @@ def list_cmd(
     count: bool = typer.Option(False, "--count", help="Print the number of matching cards only."),
     limit: int = typer.Option(None, "--limit", help="At most this many cards."),
     as_actor: str = AS_ACTOR, json_out: bool = JSON,
-    csv_out: bool = typer.Option(False, "--csv", help="CSV on stdout (text cells safe for spreadsheets)."),
+    csv_out: bool = typer.Option(False, "--csv", help="CSV on stdout in the upload's column names, custom fields "
+                                 "as '<Name> custom' columns (text cells safe for spreadsheets)."),
+    xlsx_out: Path = typer.Option(None, "--xlsx", metavar="FILE", dir_okay=False,
+                                  help="Write the --csv rows to an XLSX file (ICCID, IMSI, MSISDN as text)."),
 ) -> None:
-    """List cards; filters combine.
+    """List cards; filters combine. --csv and --xlsx export files that `ingest` takes again.
 
     Example: sim-pipeline list --status in_use --custom Marketplace=Amazon --count
     """
+    if xlsx_out is not None and (xlsx_out.is_dir() or not xlsx_out.parent.is_dir()):
+        raise typer.BadParameter(f"{xlsx_out}: expected a file in an existing folder", param_hint="--xlsx")
     actor = Actor.parse(as_actor)
     f = fo.FilterOptions(status, iccid_from, iccid_to, managed_by, distributor, representative, customer,
                          custom, activated).to_filter(actor)
@@ -58,7 +68,15 @@ def list_cmd(
             emit_json({"count": n}) if json_out else emit_text(str(n))
             return
         cards = inventory_view.list_cards(con, f, limit)
-    _print_cards(cards, json_out, csv_out)
+        fields = _custom_fields(con)
+    if xlsx_out is not None:
+        try:
+            inventory_export.write_xlsx(xlsx_out, cards, fields)
+        except OSError as exc:
+            raise fail(f"cannot write {xlsx_out}: {exc.strerror or exc}; choose another --xlsx") from None
+        emit_text(f"{len(cards):,} cards written to {xlsx_out}")
+        return
+    _print_cards(cards, json_out, csv_out, fields)
 
 
 @app.command("search")

@@ -13,7 +13,7 @@ from sim_pipeline.cli.options import AS_ACTOR, JSON
 from sim_pipeline.cli.output import emit_json, emit_text
 from sim_pipeline.store.db import open_inventory
 from sim_pipeline.report.period import parse_month
-from sim_pipeline.report.render import start_loading_pdf_engine, write_report
+from sim_pipeline.report.render import report_json, start_loading_pdf_engine, write_report
 from sim_pipeline.settings import Settings
 
 
@@ -34,12 +34,12 @@ def report_cmd(
     as_actor: str = AS_ACTOR,
     json_out: bool = JSON,
 ) -> None:
-    """Write the sales-channel report of one month: channel-report-YYYY-MM.html, .csv and .pdf.
+    """Write the sales-channel report of one month: channel-report-YYYY-MM.html, .pdf, .xlsx, .csv, .json.
 
     Cards in use, newly assigned, in stock and disposed per distributor, representative, direct sale and
     custom field (`[report] channel_fields`), at the end of the month (midnight in `[report] timezone`),
     from the change history: a past month's report never changes. With --as reseller:NAME, only NAME's
-    cards (files end in -reseller-NAME).
+    cards (files end in -reseller-NAME). Rebuilds the folder's index.html (index-reseller-NAME.html).
 
     Example: sim-pipeline report --month 2025-10 --json
     """
@@ -54,10 +54,10 @@ def report_cmd(
     except OSError as exc:
         raise fail(f"cannot write the report into {folder}: {exc.strerror or exc}; choose another --out") from None
     if json_out:
-        emit_json(report.to_json(files.as_dict()))
+        emit_json(report_json(report, files.as_dict()))
         return
     active = report.dimensions[0].total.active if report.dimensions else 0
     when = "now" if report.period.is_current else "at month end"
     emit_text(f"channel report {report.period.month} for {report.scope.label}: {active:,} cards in use {when}")
-    for path in (files.html, files.csv, files.pdf):
+    for path in (files.html, files.pdf, files.xlsx, files.csv, files.json, files.index):
         emit_text(f"  {path}")

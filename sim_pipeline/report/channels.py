@@ -89,6 +89,33 @@ class TrendPoint:
 
 
 @dataclass(frozen=True)
+class ManagerRow:
+    """One Managed by (the administrator or a reseller) at the month's end."""
+    managed_by: str
+    active: int
+    assigned_in_month: int
+    in_stock: int
+
+
+@dataclass(frozen=True)
+class Recent:
+    """What the headline, sparklines and stock outlook need beyond the month's rows (report_view.py).
+
+    `series`: cards In use per (dimension, channel) at the end of each of `months` (oldest first, the
+    report's month last); `sales`: cards newly assigned per channel over the report's month and the months
+    before it, `sales_months` of them counted (none before the inventory's first history row);
+    `previous`: the previous month's totals (active, assigned_in_month, in_stock, disposed_in_month,
+    active_change) as its own report shows them.
+    """
+    months: tuple[str, ...]
+    series: dict[tuple[str, str], tuple[int, ...]]
+    sales: dict[tuple[str, str], int]
+    sales_months: int
+    previous: dict[str, int]
+    managers: tuple[ManagerRow, ...]
+
+
+@dataclass(frozen=True)
 class ChannelReport:
     period: ReportPeriod
     scope: Actor
@@ -96,6 +123,9 @@ class ChannelReport:
     overview: Overview
     trend: tuple[TrendPoint, ...]
     generated_at: datetime       # naive UTC
+    recent: Recent | None = None
+    top_channels: int = 15       # [report] top_channels and low_stock_months, for report_view.py
+    low_stock_months: float = 1.0
 
     def rows(self) -> list[dict[str, Any]]:
         """The CSV rows: one per dimension and channel, columns CSV_COLUMNS."""
@@ -233,6 +263,70 @@ def active_trend(state_counts: Iterable[dict[str, Any]], period: ReportPeriod) -
     return tuple(TrendPoint(month, active[end]) for month, end in period.trend)
 
 
+SPARK_MONTHS = 6                 # sparklines: cards in use at the last 6 month ends
+OUTLOOK_MONTHS = 3               # stock outlook: average sales over the report's month and the 2 before
+
+
+def recent_numbers(state_counts: list[dict[str, Any]], sales_rows: list[dict[str, Any]], rows: list[ChannelRow],
+                   period: ReportPeriod, custom_dimensions: list[str], first_change: datetime | None) -> Recent:
+    """Recent: per-channel series from the month-end counts, sales of the last months from
+    sql/report_sales_by_month.sql (the report's month taken from `rows`, the CSV's own numbers)."""
+    ends = period.month_ends
+    spark_ends = ends[-SPARK_MONTHS:]
+    series: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0] * len(spark_ends))
+    stock_previous = 0
+    for state in state_counts:
+        if state["month_end"] == ends[-2] and state["status"] in IN_STOCK:
+            stock_previous += state["count_cards"]
+        if state["status"] != IN_USE or state["month_end"] not in spark_ends:
+            continue
+        i = spark_ends.index(state["month_end"])
+        for key in channels_of(state, custom_dimensions):
+            series[key][i] += state["count_cards"]
+    sales: dict[tuple[str, str], int] = defaultdict(int)
+    previous_sold = previous_disposed = 0
+    for row in sales_rows:
+        if row["month_start"] == period.start:
+            continue  # the report's month: from `rows` below
+        if row["month_start"] == ends[-3]:
+            previous_sold += row["count_assigned"]
+            previous_disposed += row["count_disposed"]
+        for key in channels_of(row, custom_dimensions):
+            sales[key] += row["count_assigned"]
+    for row in rows:
+        sales[row.dimension, row.channel] += row.assigned_in_month
+    # a month counts when the inventory's history began before its end
+    counted = sum(1 for end in ends[-OUTLOOK_MONTHS:] if first_change is not None and first_change < end)
+    totals = [r for r in rows if r.dimension == DISTRIBUTOR]  # every card has exactly one distributor channel
+    active_previous = sum(r.active - r.active_change for r in totals)
+    spark_totals = [sum(v[i] for (d, _c), v in series.items() if d == DISTRIBUTOR) for i in range(len(spark_ends))]
+    previous = {"active": active_previous, "assigned_in_month": previous_sold, "in_stock": stock_previous,
+                "disposed_in_month": previous_disposed,
+                "active_change": active_previous - (spark_totals[-3] if len(spark_totals) > 2 else 0)}
+    return Recent(months=tuple(m for m, _end in period.trend[-SPARK_MONTHS:]),
+                  series={k: tuple(v) for k, v in series.items()}, sales=dict(sales),
+                  sales_months=counted, previous=previous,
+                  managers=manager_rows(state_counts, sales_rows, period))
+
+
+def manager_rows(state_counts: list[dict[str, Any]], sales_rows: list[dict[str, Any]],
+                 period: ReportPeriod) -> tuple[ManagerRow, ...]:
+    """Cards in use and in stock per Managed by at the month's end, sold in the month (the history row's
+    managed_by right after the sale); every Managed by holding a card then or having sold one."""
+    managers: dict[str, dict[str, int]] = {}
+    for state in state_counts:
+        if state["month_end"] == period.month_ends[-1]:
+            counts = managers.setdefault(state["managed_by"], {"active": 0, "in_stock": 0, "sold": 0})
+            metric = "active" if state["status"] == IN_USE else "in_stock" if state["status"] in IN_STOCK else None
+            if metric:
+                counts[metric] += state["count_cards"]
+    for row in sales_rows:
+        if row["month_start"] == period.start and row["count_assigned"]:
+            counts = managers.setdefault(row["managed_by"], {"active": 0, "in_stock": 0, "sold": 0})
+            counts["sold"] += row["count_assigned"]
+    return tuple(ManagerRow(m, v["active"], v["sold"], v["in_stock"]) for m, v in managers.items())
+
+
 def build_report(con: duckdb.DuckDBPyConnection, settings: Settings, month: str,
                  scope: Actor = ADMINISTRATOR) -> ChannelReport:
     """The channel report of `month` (YYYY-MM) as `scope` sees it, from two set-based queries over history."""
@@ -245,6 +339,10 @@ def build_report(con: duckdb.DuckDBPyConnection, settings: Settings, month: str,
                                 month_end=period.end, **params)
     custom_dimensions = [dimension_name(f) for f in fields]
     rows = channel_rows(state_counts, event_counts, period, custom_dimensions)
+    ends = period.month_ends
+    sales_rows = queries.rows(con, "report_sales_by_month", month_starts=ends[-OUTLOOK_MONTHS - 1:-1],
+                              month_ends=ends[-OUTLOOK_MONTHS:], **params)
+    first_change = queries.rows(con, "report_first_history_instant")[0]["first_changed_at"]
     return ChannelReport(
         period=period,
         scope=scope,
@@ -252,4 +350,7 @@ def build_report(con: duckdb.DuckDBPyConnection, settings: Settings, month: str,
         overview=inventory_overview(state_counts, event_counts, period),
         trend=active_trend(state_counts, period),
         generated_at=settings.now(),
+        recent=recent_numbers(state_counts, sales_rows, rows, period, custom_dimensions, first_change),
+        top_channels=settings.report_top_channels,
+        low_stock_months=settings.report_low_stock_months,
     )

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sim_pipeline.report.channels import Dimension, TrendPoint
+from sim_pipeline.report.channels import TrendPoint
+from sim_pipeline.report.view import RankedDimension
 
 WIDTH = 640
 LABEL_WIDTH = 200          # channel names, right-aligned before the bars
-VALUE_ROOM = 70            # printed value after the longest bar
+VALUE_ROOM = 110           # printed value after the longest bar
 BAR_HEIGHT = 18
 BAR_GAP = 8
 TOP = 8
@@ -21,6 +22,10 @@ TREND_HEIGHT = 170
 TREND_BOTTOM = 36          # month and year labels under the columns
 TREND_TOP = 22             # printed value above the tallest column
 TREND_LEFT = 8
+SPARK_WIDTH = 84
+SPARK_HEIGHT = 20
+SPARK_PAD = 3
+DARK, MUTED = "#333333", "#767676"   # bars: named channels; (none) and others (4.5:1 on white, greyscale-safe)
 MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
@@ -34,6 +39,8 @@ class Bar:
     text_y: int              # baseline of the label and value
     width: float
     value_x: float           # where the printed value starts
+    fill: str                # DARK, or MUTED for (none) and others
+    is_muted: bool
 
 
 @dataclass(frozen=True)
@@ -86,18 +93,29 @@ def compact(n: int) -> str:
     return f"{n / 1_000_000:.1f}M"
 
 
-def channel_bars(dimension: Dimension) -> BarChart:
-    """Cards In use per channel of one dimension: one horizontal bar per channel, on one scale."""
-    longest = max((row.active for row in dimension.channels), default=0)
-    scale = (WIDTH - LABEL_WIDTH - 10 - VALUE_ROOM) / longest if longest else 0.0
+def channel_bars(dimension: RankedDimension) -> BarChart:
+    """Cards In use per channel shown (ranked, top-N and others, `(none)` last): one horizontal bar each.
+
+    The scale is the longest named channel's: `(none)` and others, drawn muted, are cut at the chart's
+    width when longer (their value is printed, with "bar cut"), so they never dwarf the channels.
+    """
+    named = [row.active for row in dimension.shown if not (row.is_none or row.is_others)]
+    longest = max(named or [row.active for row in dimension.shown] or [0])
+    room = WIDTH - LABEL_WIDTH - 10 - VALUE_ROOM
+    scale = room / longest if longest else 0.0
     bar_x = LABEL_WIDTH + 10
     bars = []
-    for i, row in enumerate(dimension.channels):
+    for i, row in enumerate(dimension.shown):
         y = TOP + i * (BAR_HEIGHT + BAR_GAP)
         width = row.active * scale
-        bars.append(Bar(label=shorten(row.channel), title=row.channel, value=row.active,
-                        value_label=f"{row.active:,}", y=y,
-                        text_y=y + BAR_HEIGHT - 5, width=round(width, 1), value_x=round(bar_x + width + 6, 1)))
+        muted = row.is_none or row.is_others
+        cut = width > room
+        width = min(width, room)
+        value = f"{row.active:,}" + (" (bar cut)" if cut else "")
+        bars.append(Bar(label=shorten(row.label), title=f"{row.label}: {value}", value=row.active,
+                        value_label=value, y=y,
+                        text_y=y + BAR_HEIGHT - 5, width=round(width, 1), value_x=round(bar_x + width + 6, 1),
+                        fill=MUTED if muted else DARK, is_muted=muted))
     height = TOP * 2 + len(bars) * (BAR_HEIGHT + BAR_GAP)
     return BarChart(title=f"Cards in use per channel: {dimension.name}", width=WIDTH, height=height,
                     label_x=LABEL_WIDTH, bar_x=bar_x, bar_height=BAR_HEIGHT, axis_bottom=height - TOP, bars=tuple(bars))
@@ -125,3 +143,31 @@ def trend_columns(trend: tuple[TrendPoint, ...]) -> TrendChart:
         ))
     return TrendChart(title="Cards in use at the end of each month", width=WIDTH, height=TREND_HEIGHT,
                       baseline_y=baseline, month_y=baseline + 15, year_y=baseline + 29, columns=tuple(columns))
+
+
+@dataclass(frozen=True)
+class Sparkline:
+    title: str               # the text equivalent: "Cards in use, Jun-Nov 2025: 0, 0, 3, 5, 8, 9"
+    width: int
+    height: int
+    points: str              # the polyline's "x,y x,y ..."
+    last_x: float
+    last_y: float
+    stroke: str
+
+
+def sparkline(series: tuple[int, ...], months: tuple[str, ...], muted: bool = False) -> Sparkline:
+    """Cards in use at the last month ends of one channel, as a small line on its own scale (0 at the bottom)."""
+    top = max(series, default=0)
+    inner_w, inner_h = SPARK_WIDTH - 2 * SPARK_PAD, SPARK_HEIGHT - 2 * SPARK_PAD
+    step = inner_w / max(len(series) - 1, 1)
+    coords = [(round(SPARK_PAD + i * step, 1), round(SPARK_PAD + inner_h - (v / top * inner_h if top else 0), 1))
+              for i, v in enumerate(series)]
+    span = ""
+    if months:
+        first, last = months[0].split("-"), months[-1].split("-")
+        span = f"{MONTH_NAMES[int(first[1]) - 1]} {first[0]} to {MONTH_NAMES[int(last[1]) - 1]} {last[0]}"
+    return Sparkline(title=f"Cards in use at month end, {span}: " + ", ".join(f"{v:,}" for v in series),
+                     width=SPARK_WIDTH, height=SPARK_HEIGHT, points=" ".join(f"{x},{y}" for x, y in coords),
+                     last_x=coords[-1][0] if coords else 0, last_y=coords[-1][1] if coords else 0,
+                     stroke=MUTED if muted else DARK)

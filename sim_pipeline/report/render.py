@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import importlib
+import json
 import os
 import re
 import threading
@@ -23,7 +24,8 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from schemas.vocabulary import ADMIN, LABELS
 from sim_pipeline.report.channels import ACTION_LABELS, CSV_COLUMNS, DIRECT, DISTRIBUTOR, REPRESENTATIVE, ChannelReport
 from sim_pipeline.export_safety import neutralise_cell
-from sim_pipeline.report.charts import channel_bars, trend_columns
+from sim_pipeline.report.charts import channel_bars, sparkline, trend_columns
+from sim_pipeline.report.view import RankedDimension, ReportView, report_view
 
 # The templates stay in the repository's top-level reports/ (the user's chosen layout), shipped as the
 # package data of the `reports` package, so a non-editable install finds them from any folder.
@@ -42,9 +44,18 @@ class ReportFiles:
     html: Path
     csv: Path
     pdf: Path
+    xlsx: Path
+    json: Path
+    index: Path
 
     def as_dict(self) -> dict[str, str]:
-        return {"html": str(self.html), "csv": str(self.csv), "pdf": str(self.pdf)}
+        return {"html": str(self.html), "csv": str(self.csv), "pdf": str(self.pdf), "xlsx": str(self.xlsx),
+                "json": str(self.json), "index": str(self.index)}
+
+
+def report_json(report: ChannelReport, files: dict[str, str] | None = None) -> dict[str, Any]:
+    """What `report --json` prints and the sidecar holds: the numbers, then what the page shows first."""
+    return {**report.to_json(files), **report_view(report).to_json()}
 
 
 @cache
@@ -78,9 +89,73 @@ def file_stem(report: ChannelReport) -> str:
     return stem
 
 
+def _count(n: int) -> str:
+    return f"{n:,}"
+
+
+def _signed(n: int) -> str:
+    return f"{n:+,}" if n else "0"
+
+
+def ranked_rows(dimension: RankedDimension, months: tuple[str, ...]) -> list[dict[str, Any]]:
+    """The rows of one dimension's table as the page shows them: words and ready numbers."""
+    out = []
+    for row in dimension.shown:
+        muted = row.is_none or row.is_others
+        out.append({
+            "rank": str(row.rank) if row.rank else "", "label": row.label, "channel": row.channel,
+            "css": "none" if row.is_none else "others" if row.is_others else "",
+            "active": _count(row.active), "change": f"{_signed(row.active_change)} ({row.change_percent})",
+            "assigned": _count(row.assigned_in_month), "in_stock": _count(row.in_stock),
+            "disposed": _count(row.disposed_in_month), "spark": sparkline(row.series, months, muted),
+        })
+    return out
+
+
+def headline_context(view: ReportView, previous_short: str) -> list[dict[str, str]]:
+    figures = []
+    for f in view.headline:
+        signed = f.key == "active_change"
+        figures.append({
+            "key": f.key, "label": f.label, "value": _signed(f.value) if signed else _count(f.value),
+            "previous": f"{previous_short}: {_signed(f.previous) if signed else _count(f.previous)}",
+            "change": (f"new: none in use in {previous_short}" if f.change_percent == "new"
+                       else f"{f.change_percent} against {previous_short}" if f.change_percent else ""),
+        })
+    return figures
+
+
+def outlook_context(view: ReportView) -> list[dict[str, str]]:
+    rows = []
+    shown = [o for o in view.outlook if o.in_stock or o.sales]
+    for o in shown[: view.top_channels or None]:
+        rows.append({"label": o.label, "in_stock": _count(o.in_stock),
+                     "average": "\u2013" if o.average_sales is None else f"{o.average_sales:,.1f}",
+                     "left": o.months_left_text, "css": "low" if o.is_low else "",
+                     "flag": "Running low" if o.is_low else ""})
+    return rows
+
+
+def dimension_context(d: RankedDimension, i: int, view: ReportView) -> dict[str, Any]:
+    """One dimension's section: heading, table rows, total, the top-N note and the bar chart."""
+    named = len(d.rows) - sum(r.is_none for r in d.rows)
+    return {
+        "heading": HEADINGS.get(d.name) or f"{d.field} (custom field)", "anchor": f"dimension-{i}",
+        "rows": ranked_rows(d, view.spark_months), "show_total": len(d.rows) > 1,
+        "total": {"active": _count(d.total.active), "change": f"{_signed(d.total.active_change)} ({d.total_percent})",
+                  "assigned": _count(d.total.assigned_in_month), "in_stock": _count(d.total.in_stock),
+                  "disposed": _count(d.total.disposed_in_month)},
+        "cut_note": (f"The top {view.top_channels} of {named} {d.noun}; the others in one row (every channel: "
+                     "the XLSX and CSV files).") if any(r.is_others for r in d.shown) else "",
+        "chart": channel_bars(d),
+    }
+
+
 def html_context(report: ChannelReport) -> dict[str, Any]:
     """Everything the templates print, as words and ready numbers."""
     p = report.period
+    view = report_view(report)
+    outlook = outlook_context(view)
     fmt = "%Y-%m-%d %H:%M"
     as_of = f"{p.local(p.as_of):{fmt}} {p.timezone}"
     if p.is_current:
@@ -102,11 +177,22 @@ def html_context(report: ChannelReport) -> dict[str, Any]:
         "trend_caption": "Cards in use at the end of each month"
                          + (f", and now for {month_label(p.month)} (the dark column)." if p.is_current
                             else f"; {month_label(p.month)} is the dark column."),
-        "dimensions": [
-            {"heading": HEADINGS.get(d.name) or f"{d.field} (custom field)", "dimension": d,
-             "show_total": len(d.channels) > 1, "chart": channel_bars(d)}
-            for d in report.dimensions
-        ],
+        "headline": headline_context(view, month_label(p.previous_month, short=True)),
+        "running_low": [
+            {"label": o.label, "text": f"{o.in_stock:,} in stock, {o.average_sales:,.1f} sold a month on average: "
+                                       f"{o.months_left_text} left"}
+            for o in view.running_low],
+        "low_stock_text": f"{view.low_stock_months:g} month" + ("" if view.low_stock_months == 1 else "s"),
+        "sales_months_text": f"{view.sales_months} month" + ("" if view.sales_months == 1 else "s"),
+        "spark_text": (f"{month_label(view.spark_months[0], short=True)} to "
+                       f"{month_label(view.spark_months[-1], short=True)}") if view.spark_months else "",
+        "dimensions": [dimension_context(d, i, view) for i, d in enumerate(view.dimensions)],
+        "outlook": outlook,
+        "stock_when": "now" if p.is_current else "at month end",
+        "outlook_cut": sum(1 for o in view.outlook if o.in_stock or o.sales) > len(outlook),
+        "managers": [{"rank": str(m.rank), "label": m.label, "active": _count(m.active),
+                      "assigned": _count(m.assigned_in_month), "in_stock": _count(m.in_stock)}
+                     for m in view.managers],
         "overview": [
             {"heading": "Cards per status", "rows": [(LABELS.get(s, s), n) for s, n in overview.by_status.items()]},
             {"heading": "Cards per SIM type", "rows": list(overview.by_sim_type.items())},
@@ -116,6 +202,8 @@ def html_context(report: ChannelReport) -> dict[str, Any]:
              "rows": [(ACTION_LABELS.get(a, a), n) for a, n in overview.events.items()]},
         ],
         "trend": trend_columns(report.trend),
+        "trend_text": "In numbers: " + "; ".join(f"{month_label(t.month, short=True)}: {t.active:,}"
+                                                 for t in report.trend) + ".",
     }
 
 
@@ -170,12 +258,23 @@ def write_pdf(html: str, path: Path) -> None:
 
 
 def write_report(report: ChannelReport, out_dir: Path) -> ReportFiles:
-    """Write the HTML, CSV and PDF of `report` into `out_dir` (created when missing)."""
+    """Write the HTML, CSV, PDF, XLSX and JSON sidecar of `report` into `out_dir` (created when missing),
+    then rebuild the folder's index pages (report_index.py)."""
+    from sim_pipeline.report.index import index_name, write_indexes
+    from sim_pipeline.report.xlsx import write_xlsx
+
     out_dir.mkdir(parents=True, exist_ok=True)
     stem = file_stem(report)
-    files = ReportFiles(html=out_dir / f"{stem}.html", csv=out_dir / f"{stem}.csv", pdf=out_dir / f"{stem}.pdf")
+    files = ReportFiles(html=out_dir / f"{stem}.html", csv=out_dir / f"{stem}.csv", pdf=out_dir / f"{stem}.pdf",
+                        xlsx=out_dir / f"{stem}.xlsx", json=out_dir / f"{stem}.json",
+                        index=out_dir / index_name(report.scope.reseller))
     html = render_html(report)
     _replace(files.html, lambda target: target.write_text(html, encoding="utf-8"))
     write_csv(report, files.csv)
     write_pdf(html, files.pdf)
+    _replace(files.xlsx, lambda target: write_xlsx(report, report_view(report), target))
+    names = {k: Path(v).name for k, v in files.as_dict().items() if k != "index"}
+    sidecar = json.dumps(report_json(report, names), ensure_ascii=False, default=str)
+    _replace(files.json, lambda target: target.write_text(sidecar + "\n", encoding="utf-8"))
+    write_indexes(out_dir)
     return files
